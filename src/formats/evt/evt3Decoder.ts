@@ -1,0 +1,325 @@
+import type { EventBatch } from '../../contracts/eventBatch.js';
+import type { SensorGeometry } from '../../contracts/sensorGeometry.js';
+import { MutableCounters, type BatchSink, type DecoderOptions, type EventDecoder } from './decoder.js';
+import { HOST_IS_LITTLE_ENDIAN, nearestLoopBaseUs } from './timeAnchor.js';
+
+/**
+ * Prophesee EVT 3.0: 16-bit little-endian words, type in bits 15..12.
+ *
+ * | type | word            | content                                                  |
+ * | 0x0  | EVT_ADDR_Y      | y in bits 10..0 (bit 11: system type; set → not a valid row) |
+ * | 0x2  | EVT_ADDR_X      | one event: x in 10..0, polarity bit 11                     |
+ * | 0x3  | VECT_BASE_X     | vector base: x in 10..0, polarity bit 11                   |
+ * | 0x4  | VECT_12         | events at base+i for each set bit i of 11..0; base += 12   |
+ * | 0x5  | VECT_8          | events at base+i for each set bit i of 7..0;  base += 8    |
+ * | 0x6  | EVT_TIME_LOW    | time bits 11..0                                            |
+ * | 0x7  | CONTINUED_4     | payload of a multi-word OTHERS event                       |
+ * | 0x8  | EVT_TIME_HIGH   | time bits 23..12                                           |
+ * | 0xA  | EXT_TRIGGER     | value bit 0, channel id bits 11..8                         |
+ * | 0xE  | OTHERS          | sub-typed system events (IMU, event-rate counters, …)      |
+ * | 0xF  | CONTINUED_12    | payload of a multi-word OTHERS event                       |
+ *
+ * Timestamp semantics follow Prophesee's OpenEB decoder: words before the first TIME_HIGH are skipped
+ * (their events counted in `droppedNoTimeBase`); a TIME_HIGH that falls back by at least 2048 steps
+ * (half the 12-bit range) is a wrap of the 24-bit counter (+2^24 µs); a TIME_HIGH that changes the high
+ * part resets the low part to 0 until the next TIME_LOW; rows come only from ADDR_Y words seen after the
+ * time base. Events outside the geometry are dropped and counted.
+ */
+export class Evt3Decoder implements EventDecoder {
+  readonly counters = new MutableCounters();
+
+  private readonly widthPx: number;
+  private readonly heightPx: number;
+  private readonly batchCapacity: number;
+  private readonly prophesseeShift: boolean;
+  private readonly out: { x: Uint16Array; y: Uint16Array; p: Uint8Array; tUs: Float64Array; length: number };
+  private scratch = new Uint16Array(0);
+  private carryByte = -1;
+
+  // Stream state (see reset()).
+  private timeBaseSet = false;
+  private anchorUs: number | undefined;
+  private loopUs = 0;
+  private high = 0;
+  private low = 0;
+  private shiftUs = 0;
+  private shiftSet = false;
+  private rowSeen = false;
+  private rowValid = false;
+  private row = 0;
+  private baseSeen = false;
+  private baseX = 0;
+  private basePol = 0;
+
+  constructor(geometry: SensorGeometry, options: DecoderOptions = {}) {
+    if (!HOST_IS_LITTLE_ENDIAN) throw new Error('the EVT decoders need a little-endian host');
+    this.widthPx = geometry.widthPx;
+    this.heightPx = geometry.heightPx;
+    this.batchCapacity = Math.max(64, options.batchCapacity ?? 65536);
+    this.prophesseeShift = options.timeShift === 'prophesee';
+    const cap = this.batchCapacity + 32;
+    this.out = {
+      x: new Uint16Array(cap),
+      y: new Uint16Array(cap),
+      p: new Uint8Array(cap),
+      tUs: new Float64Array(cap),
+      length: 0,
+    };
+  }
+
+  reset(anchorUs?: number): void {
+    this.timeBaseSet = false;
+    this.anchorUs = anchorUs;
+    this.loopUs = 0;
+    this.high = 0;
+    this.low = 0;
+    this.rowSeen = false;
+    this.rowValid = false;
+    this.baseSeen = false;
+    this.carryByte = -1;
+  }
+
+  decode(chunk: Uint8Array, onBatch: BatchSink): void {
+    this.counters.bytes += chunk.length;
+    let offset = 0;
+    if (chunk.length === 0) return;
+    if (this.carryByte >= 0) {
+      const word = this.carryByte | (chunk[0]! << 8);
+      this.carryByte = -1;
+      offset = 1;
+      this.ensureScratch(1);
+      this.scratch[0] = word;
+      this.run(this.scratch, 1, onBatch);
+    }
+    const wordBytes = (chunk.length - offset) & ~1;
+    const nWords = wordBytes >> 1;
+    if (nWords > 0) {
+      const start = chunk.byteOffset + offset;
+      let words: Uint16Array;
+      if ((start & 1) === 0) {
+        words = new Uint16Array(chunk.buffer, start, nWords);
+      } else {
+        // Misaligned view (pooled Buffers): copy once into an aligned scratch buffer.
+        this.ensureScratch(nWords);
+        new Uint8Array(this.scratch.buffer, 0, wordBytes).set(chunk.subarray(offset, offset + wordBytes));
+        words = this.scratch;
+      }
+      this.run(words, nWords, onBatch);
+    }
+    if (((chunk.length - offset) & 1) === 1) this.carryByte = chunk[chunk.length - 1]!;
+    this.flush(onBatch);
+  }
+
+  end(onBatch: BatchSink): void {
+    if (this.carryByte >= 0) {
+      this.counters.trailingBytes += 1;
+      this.carryByte = -1;
+    }
+    this.flush(onBatch);
+  }
+
+  private ensureScratch(nWords: number): void {
+    if (this.scratch.length < nWords) this.scratch = new Uint16Array(Math.max(nWords, 1024));
+  }
+
+  private flush(onBatch: BatchSink): void {
+    if (this.out.length > 0) {
+      onBatch(this.out as EventBatch);
+      this.out.length = 0;
+    }
+  }
+
+  /** The hot loop: decodes `nWords` words, state kept in locals and written back at the end. */
+  private run(words: Uint16Array, nWords: number, onBatch: BatchSink): void {
+    const c = this.counters;
+    const out = this.out;
+    const X = out.x;
+    const Y = out.y;
+    const P = out.p;
+    const T = out.tUs;
+    const width = this.widthPx;
+    const height = this.heightPx;
+    const flushAt = this.batchCapacity;
+    let n = out.length;
+    let timeBaseSet = this.timeBaseSet;
+    let loopUs = this.loopUs;
+    let high = this.high;
+    let low = this.low;
+    let rowSeen = this.rowSeen;
+    let rowValid = this.rowValid;
+    let row = this.row;
+    let baseSeen = this.baseSeen;
+    let baseX = this.baseX;
+    let basePol = this.basePol;
+    let tUs = loopUs + high * 4096 + low - this.shiftUs;
+    let on = 0;
+    let emitted = 0;
+    let droppedGeom = 0;
+    let droppedNoBase = 0;
+
+    for (let i = 0; i < nWords; i++) {
+      if (n >= flushAt) {
+        out.length = n;
+        c.events += emitted;
+        c.onEvents += on;
+        c.offEvents += emitted - on;
+        emitted = 0;
+        on = 0;
+        onBatch(out as EventBatch);
+        n = 0;
+      }
+      const w = words[i]!;
+      const type = w >>> 12;
+      switch (type) {
+        case 0x4:
+        case 0x5: {
+          // VECT_12 / VECT_8
+          let mask = type === 0x4 ? w & 0xfff : w & 0xff;
+          const span = type === 0x4 ? 12 : 8;
+          if (!timeBaseSet || !rowSeen || !baseSeen) {
+            droppedNoBase += popcount(mask);
+          } else if (!rowValid) {
+            droppedGeom += popcount(mask);
+          } else if (baseX + span <= width) {
+            while (mask !== 0) {
+              const bit = mask & -mask;
+              mask ^= bit;
+              X[n] = baseX + 31 - Math.clz32(bit);
+              Y[n] = row;
+              P[n] = basePol;
+              T[n] = tUs;
+              n++;
+              emitted++;
+              on += basePol;
+            }
+          } else {
+            while (mask !== 0) {
+              const bit = mask & -mask;
+              mask ^= bit;
+              const x = baseX + 31 - Math.clz32(bit);
+              if (x >= width) {
+                droppedGeom++;
+                continue;
+              }
+              X[n] = x;
+              Y[n] = row;
+              P[n] = basePol;
+              T[n] = tUs;
+              n++;
+              emitted++;
+              on += basePol;
+            }
+          }
+          baseX += span;
+          break;
+        }
+        case 0x2: {
+          // EVT_ADDR_X
+          if (!timeBaseSet || !rowSeen) {
+            droppedNoBase++;
+            break;
+          }
+          const x = w & 0x7ff;
+          if (!rowValid || x >= width) {
+            droppedGeom++;
+            break;
+          }
+          const pol = (w >>> 11) & 1;
+          X[n] = x;
+          Y[n] = row;
+          P[n] = pol;
+          T[n] = tUs;
+          n++;
+          emitted++;
+          on += pol;
+          break;
+        }
+        case 0x0: {
+          if (!timeBaseSet) break;
+          const yField = w & 0xfff; // bit 11 set (system type) makes the row invalid, as in OpenEB
+          row = yField & 0x7ff;
+          rowSeen = true;
+          rowValid = yField < height;
+          break;
+        }
+        case 0x3:
+          if (!timeBaseSet) break;
+          baseX = w & 0x7ff;
+          basePol = (w >>> 11) & 1;
+          baseSeen = true;
+          break;
+        case 0x6:
+          if (!timeBaseSet) break;
+          low = w & 0xfff;
+          tUs = loopUs + high * 4096 + low - this.shiftUs;
+          break;
+        case 0x8: {
+          const newHigh = w & 0xfff;
+          if (!timeBaseSet) {
+            timeBaseSet = true;
+            if (this.prophesseeShift && !this.shiftSet) {
+              this.shiftUs = Math.max(newHigh - 1, 0) * 4096;
+              this.shiftSet = true;
+            }
+            if (this.anchorUs !== undefined) {
+              loopUs = nearestLoopBaseUs(this.anchorUs + this.shiftUs, newHigh * 4096, 16777216);
+            }
+            high = newHigh;
+            low = 0;
+          } else {
+            if (high >= 2048 + newHigh) {
+              loopUs += 16777216;
+              c.timeWraps++;
+            }
+            if (newHigh !== high) low = 0;
+            high = newHigh;
+          }
+          tUs = loopUs + high * 4096 + low - this.shiftUs;
+          break;
+        }
+        case 0xa:
+          c.triggers++;
+          break;
+        case 0x7:
+        case 0xe:
+        case 0xf:
+          c.otherWords++;
+          break;
+        case 0x1:
+          // Rows of exposure-measurement (non-CD) events on ATIS sensors: what follows is not a CD event.
+          c.invalidWords++;
+          if (timeBaseSet) {
+            rowSeen = true;
+            rowValid = false;
+          }
+          break;
+        default:
+          c.invalidWords++;
+          break;
+      }
+    }
+
+    out.length = n;
+    c.events += emitted;
+    c.onEvents += on;
+    c.offEvents += emitted - on;
+    c.droppedOutOfGeometry += droppedGeom;
+    c.droppedNoTimeBase += droppedNoBase;
+    this.timeBaseSet = timeBaseSet;
+    this.loopUs = loopUs;
+    this.high = high;
+    this.low = low;
+    this.rowSeen = rowSeen;
+    this.rowValid = rowValid;
+    this.row = row;
+    this.baseSeen = baseSeen;
+    this.baseX = baseX;
+    this.basePol = basePol;
+  }
+}
+
+function popcount(v: number): number {
+  let x = v - ((v >>> 1) & 0x55555555);
+  x = (x & 0x33333333) + ((x >>> 2) & 0x33333333);
+  return (((x + (x >>> 4)) & 0x0f0f0f0f) * 0x01010101) >>> 24;
+}
