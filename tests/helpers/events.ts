@@ -6,7 +6,16 @@ import { mulberry32 } from './random.js';
  * sensor give runs of neighbouring x with the same time and polarity, which EVT 3.0 packs into vectors),
  * isolated noise events, mixed polarities, and time gaps long enough to wrap the EVT 3.0 24-bit counter.
  */
-export function randomStream(count: number, seed: number, widthPx: number, heightPx: number, startUs = 0): EventBatch {
+export function randomStream(
+  count: number,
+  seed: number,
+  widthPx: number,
+  heightPx: number,
+  startUs = 0,
+  shape: { edgeShare?: number; maxRun?: number } = {},
+): EventBatch {
+  const edgeShare = shape.edgeShare ?? 0.6;
+  const maxRun = shape.maxRun ?? 40;
   const rnd = mulberry32(seed);
   const x = new Uint16Array(count);
   const y = new Uint16Array(count);
@@ -20,10 +29,10 @@ export function randomStream(count: number, seed: number, widthPx: number, heigh
     else if (r < 0.5) tUs += Math.floor(rnd() * 3);
     const row = Math.floor(rnd() * heightPx);
     const pol = rnd() < 0.5 ? 1 : 0;
-    if (rnd() < 0.6) {
+    if (rnd() < edgeShare) {
       // an edge: a run of columns with the same time/row/polarity, some columns missing
       let col = Math.floor(rnd() * widthPx);
-      const run = 1 + Math.floor(rnd() * 40);
+      const run = 1 + Math.floor(rnd() * maxRun);
       for (let k = 0; k < run && i < count && col < widthPx; k++) {
         x[i] = col;
         y[i] = row;

@@ -1,0 +1,20 @@
+import { InvalidArgumentError } from 'commander';
+import { EVENT_ENCODINGS, type EventEncoding } from '../contracts/eventEncoding.js';
+
+/** Commander argument parsers with messages that say what was expected. */
+export function parsePositiveInt(value: string): number {
+  if (!/^\d+$/.test(value.trim()) || Number(value) <= 0) throw new InvalidArgumentError('expected a positive integer');
+  return Number(value);
+}
+
+export function parsePositiveNumber(value: string): number {
+  const v = Number(value);
+  if (!Number.isFinite(v) || v <= 0) throw new InvalidArgumentError('expected a positive number');
+  return v;
+}
+
+export function parseEncoding(value: string): EventEncoding {
+  const v = value.trim().toLowerCase();
+  if (!(EVENT_ENCODINGS as readonly string[]).includes(v)) throw new InvalidArgumentError(`expected one of ${EVENT_ENCODINGS.join(', ')}`);
+  return v as EventEncoding;
+}

@@ -1,0 +1,52 @@
+/** Summary statistics for benchmark samples (nearest-rank percentiles). */
+export interface Summary {
+  runs: number;
+  median: number;
+  p10: number;
+  p90: number;
+  p99: number;
+  min: number;
+  max: number;
+}
+
+export function summarize(samples: readonly number[]): Summary {
+  if (samples.length === 0) throw new Error('no samples');
+  const s = [...samples].sort((a, b) => a - b);
+  const q = (p: number) => s[Math.min(s.length - 1, Math.max(0, Math.ceil(p * s.length) - 1))]!;
+  return { runs: s.length, median: q(0.5), p10: q(0.1), p90: q(0.9), p99: q(0.99), min: s[0]!, max: s[s.length - 1]! };
+}
+
+export function round(value: number, digits = 3): number {
+  const f = 10 ** digits;
+  return Math.round(value * f) / f;
+}
+
+export function roundSummary(sum: Summary, digits = 3): Summary {
+  return {
+    runs: sum.runs,
+    median: round(sum.median, digits),
+    p10: round(sum.p10, digits),
+    p90: round(sum.p90, digits),
+    p99: round(sum.p99, digits),
+    min: round(sum.min, digits),
+    max: round(sum.max, digits),
+  };
+}
+
+/** Milliseconds elapsed since `start` (from process.hrtime.bigint()). */
+export function msSince(start: bigint): number {
+  return Number(process.hrtime.bigint() - start) / 1e6;
+}
+
+/** Runs a bench module's `run` when the file is executed directly, printing a table or JSON (--json). */
+export async function runStandalone(
+  importMetaUrl: string,
+  run: (opts: { quick: boolean }) => Promise<Record<string, unknown>>,
+): Promise<void> {
+  const { pathToFileURL } = await import('node:url');
+  if (process.argv[1] === undefined || pathToFileURL(process.argv[1]).href !== importMetaUrl) return;
+  const quick = process.argv.includes('--quick');
+  const figures = await run({ quick });
+  if (process.argv.includes('--json')) process.stdout.write(JSON.stringify(figures) + '\n');
+  else process.stdout.write(JSON.stringify(figures, null, 2) + '\n');
+}
