@@ -13,7 +13,7 @@ const ADDR_Y = (y: number) => 0x0000 | y;
 const ADDR_X = (x: number, p: number) => 0x2000 | (p << 11) | x;
 const VECT_BASE_X = (x: number, p: number) => 0x3000 | (p << 11) | x;
 const VECT_12 = (m: number) => 0x4000 | m;
-const VECT_8 = (m: number) => 0x5000 | m;
+
 
 /** A naive reference encoder, independent of the project's: every event gets its full state words. */
 function naiveEncode(batch: { length: number; x: Uint16Array; y: Uint16Array; p: Uint8Array; tUs: Float64Array }): Uint8Array {

@@ -173,30 +173,29 @@ export class Evt3Decoder implements EventDecoder {
       switch (type) {
         case 0x4:
         case 0x5: {
-          // VECT_12 / VECT_8
-          let mask = type === 0x4 ? w & 0xfff : w & 0xff;
+          // VECT_12 / VECT_8: the set bits of the mask, via a table of bit positions per 12-bit mask
+          const mask = type === 0x4 ? w & 0xfff : w & 0xff;
           const span = type === 0x4 ? 12 : 8;
+          const count = BIT_COUNT[mask]!;
           if (!timeBaseSet || !rowSeen || !baseSeen) {
-            droppedNoBase += popcount(mask);
+            droppedNoBase += count;
           } else if (!rowValid) {
-            droppedGeom += popcount(mask);
+            droppedGeom += count;
           } else if (baseX + span <= width) {
-            while (mask !== 0) {
-              const bit = mask & -mask;
-              mask ^= bit;
-              X[n] = baseX + 31 - Math.clz32(bit);
+            const at = mask * 12;
+            const end = n + count;
+            for (let k = 0; n < end; k++, n++) {
+              X[n] = baseX + BIT_POSITIONS[at + k]!;
               Y[n] = row;
               P[n] = basePol;
               T[n] = tUs;
-              n++;
-              emitted++;
-              on += basePol;
             }
+            emitted += count;
+            on += basePol * count;
           } else {
-            while (mask !== 0) {
-              const bit = mask & -mask;
-              mask ^= bit;
-              const x = baseX + 31 - Math.clz32(bit);
+            const at = mask * 12;
+            for (let k = 0; k < count; k++) {
+              const x = baseX + BIT_POSITIONS[at + k]!;
               if (x >= width) {
                 droppedGeom++;
                 continue;
@@ -318,8 +317,11 @@ export class Evt3Decoder implements EventDecoder {
   }
 }
 
-function popcount(v: number): number {
-  let x = v - ((v >>> 1) & 0x55555555);
-  x = (x & 0x33333333) + ((x >>> 2) & 0x33333333);
-  return (((x + (x >>> 4)) & 0x0f0f0f0f) * 0x01010101) >>> 24;
+/** For every 12-bit vector mask: how many bits are set, and their positions in increasing order. */
+const BIT_COUNT = new Uint8Array(4096);
+const BIT_POSITIONS = new Uint8Array(4096 * 12);
+for (let m = 0; m < 4096; m++) {
+  let c = 0;
+  for (let b = 0; b < 12; b++) if (m & (1 << b)) BIT_POSITIONS[m * 12 + c++] = b;
+  BIT_COUNT[m] = c;
 }
