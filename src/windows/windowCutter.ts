@@ -1,0 +1,333 @@
+/**
+ * Cuts the event stream into fixed-rate windows by *sensor* time and turns each into the network input
+ * and the learner's capped event set.
+ *
+ * Timing model (all times sensor µs):
+ * - Window ends lie on the grid k · periodUs (periodUs = 1e6 / rateHz). Window k covers
+ *   [k · periodUs − lengthUs, k · periodUs). The grid is anchored by the first event (or the first
+ *   `advanceTo`): the first window is the one whose end is the first grid point after it.
+ * - A window is emitted as soon as the stream proves it complete: when an event at or after its end
+ *   arrives (`push`), or when the caller says sensor time has reached its end (`advanceTo`, which the
+ *   runtime calls from its clock so a quiet camera still yields windows). Windows are emitted even when
+ *   empty, in order, one per period.
+ * - lengthUs > periodUs gives overlapping windows (history kept in a ring buffer); lengthUs < periodUs
+ *   leaves gaps whose events are counted (`betweenWindowsEvents`) and not used.
+ *
+ * Robustness (every case counted in `counters`, see `WindowCounters`):
+ * - out-of-geometry events and non-finite/negative timestamps are dropped;
+ * - an event slightly older than the newest (≤ backwardsToleranceUs) is accepted with its time raised to
+ *   the newest, keeping the ring in time order; older ones, or ones older than the end of the last
+ *   emitted window, are dropped as backwards;
+ * - a jump of sensor time beyond maxGapUs (forward, or backward: sensor restart, log loop) re-anchors the
+ *   grid: the pending window is emitted with the events it has, history is cleared, and the next window
+ *   is the one after the new time (forward jumps advance `index` by the periods skipped). A single wild
+ *   timestamp therefore costs two re-anchors, not a stalled cutter;
+ * - a burst larger than the ring drops the oldest stored events.
+ *
+ * Reuse: the `EventWindow` passed to `onWindow`, its input tensor and its learner events are the same
+ * objects for every window (no allocation per window in steady state). Consumers copy what they keep
+ * past the callback. `onWindow` must not call back into the cutter.
+ *
+ * Pure algorithm code: no I/O, no clock (time comes from the events and from `advanceTo`).
+ */
+import type { EventBatch } from '../contracts/eventBatch.js';
+import type { EventWindow, InputMapping, NetworkInput } from '../contracts/eventWindow.js';
+import type { SensorGeometry } from '../contracts/sensorGeometry.js';
+import type { WindowCounters } from '../contracts/windowCounters.js';
+import { EventRing } from './eventRing.js';
+import { LearnerEventBuffer, subsampleUniform } from './learnerSubsampler.js';
+import { NetworkInputBuilder } from './networkInputBuilder.js';
+import {
+  resolveWindowCutterOptions,
+  type ResolvedWindowCutterOptions,
+  type WindowCutterOptions,
+} from './windowCutterOptions.js';
+
+export type { WindowCutterOptions } from './windowCutterOptions.js';
+
+export type WindowCallback = (window: EventWindow) => void;
+
+/** The one window object the cutter refills for every emission. */
+class ReusedWindow implements EventWindow {
+  index = 0;
+  tStartUs = 0;
+  tEndUs = 0;
+  eventCount = 0;
+  constructor(
+    readonly sensor: SensorGeometry,
+    readonly input: NetworkInput,
+    readonly learnerEvents: LearnerEventBuffer,
+  ) {}
+}
+
+class Counters implements WindowCounters {
+  windowsEmitted = 0;
+  emptyWindows = 0;
+  eventsIn = 0;
+  eventsInWindows = 0;
+  backwardsEvents = 0;
+  reorderedEvents = 0;
+  invalidTimeEvents = 0;
+  outOfGeometryEvents = 0;
+  betweenWindowsEvents = 0;
+  ringOverflowDrops = 0;
+  timeJumps = 0;
+  malformedBatches = 0;
+  windowsSkipped = 0;
+}
+
+export class WindowCutter {
+  readonly options: ResolvedWindowCutterOptions;
+  private readonly ring: EventRing;
+  private readonly builder: NetworkInputBuilder;
+  private readonly learner: LearnerEventBuffer;
+  private readonly window: ReusedWindow;
+  private readonly stats = new Counters();
+  private readonly periodUs: number;
+  private readonly lengthUs: number;
+
+  private started = false;
+  /** Grid index k of the next window to emit: it ends at k · periodUs. */
+  private nextGrid = 0;
+  /** `index` the next emitted window gets. */
+  private nextIndex = 0;
+  /** Newest accepted event time. */
+  private newestUs = -Infinity;
+  /** End of the last emitted window: events before it would be missing from a window already handed out. */
+  private closedUntilUs = -Infinity;
+  private emitting = false;
+
+  constructor(options: WindowCutterOptions) {
+    this.options = resolveWindowCutterOptions(options);
+    const o = this.options;
+    this.periodUs = o.periodUs;
+    this.lengthUs = o.lengthUs;
+    this.ring = new EventRing(o.ringCapacity);
+    this.builder = new NetworkInputBuilder({
+      sensor: o.sensor,
+      network: o.network,
+      fit: o.fit,
+      kind: o.inputKind,
+      voxelBins: o.voxelBins,
+    });
+    this.learner = new LearnerEventBuffer(o.learnerCap);
+    this.window = new ReusedWindow(o.sensor, this.builder.input, this.learner);
+  }
+
+  /** Live counters (the same object throughout; spread it for a snapshot). */
+  get counters(): WindowCounters {
+    return this.stats;
+  }
+
+  get mapping(): InputMapping {
+    return this.builder.mapping;
+  }
+
+  /** Sensor time (µs) at which the next window closes, or undefined before the grid is anchored. */
+  get nextWindowEndUs(): number | undefined {
+    return this.started ? this.nextGrid * this.periodUs : undefined;
+  }
+
+  /** Events stored in the ring (the history the open windows draw from). */
+  get storedEvents(): number {
+    return this.ring.size;
+  }
+
+  /**
+   * Appends the batch's events (in order) and emits, through `onWindow`, every window whose end is at or
+   * before the newest event's time. The batch is read during the call only.
+   */
+  push(batch: EventBatch, onWindow: WindowCallback): void {
+    this.enter();
+    try {
+      this.pushEvents(batch, onWindow);
+    } finally {
+      this.emitting = false;
+    }
+  }
+
+  /**
+   * Tells the cutter that sensor time has reached `tUs` (no event older than it will follow): emits every
+   * window whose end is ≤ tUs, empty or not. Before any event, the first call anchors the grid.
+   * A time before the last emitted window's end is ignored; a non-finite time too.
+   */
+  advanceTo(tUs: number, onWindow: WindowCallback): void {
+    if (!Number.isFinite(tUs)) return;
+    this.enter();
+    try {
+      if (!this.started) this.anchor(tUs);
+      const nextEnd = this.nextGrid * this.periodUs;
+      if (tUs < nextEnd) return;
+      if (tUs - nextEnd >= this.options.maxGapUs) this.reanchor(tUs, onWindow);
+      else this.closeThrough(tUs, onWindow);
+    } finally {
+      this.emitting = false;
+    }
+  }
+
+  /**
+   * End of stream (replay): emits the pending window if it holds events, as if time had reached its end.
+   */
+  flush(onWindow: WindowCallback): void {
+    if (!this.started || !this.pendingHasEvents()) return;
+    this.advanceTo(this.nextGrid * this.periodUs, onWindow);
+  }
+
+  private enter(): void {
+    if (this.emitting) throw new Error('WindowCutter: onWindow must not call back into the cutter');
+    this.emitting = true;
+  }
+
+  private pushEvents(batch: EventBatch, onWindow: WindowCallback): void {
+    const { x: xs, y: ys, p: ps, tUs: ts } = batch;
+    let n = batch.length;
+    const readable = Math.min(xs.length, ys.length, ps.length, ts.length);
+    if (!Number.isInteger(n) || n < 0 || n > readable) {
+      this.stats.malformedBatches++;
+      n = Number.isInteger(n) && n > 0 ? readable : 0;
+    }
+    const stats = this.stats;
+    stats.eventsIn += n;
+    const ring = this.ring;
+    const ws = this.options.sensor.widthPx;
+    const hs = this.options.sensor.heightPx;
+    const toleranceUs = this.options.backwardsToleranceUs;
+    const maxGapUs = this.options.maxGapUs;
+    const periodUs = this.periodUs;
+    const lengthUs = this.lengthUs;
+    // Loop-local copies of the grid; refreshed whenever a window is emitted or the grid re-anchors.
+    let nextEnd = this.started ? this.nextGrid * periodUs : Infinity;
+    let nextStart = nextEnd - lengthUs;
+
+    for (let i = 0; i < n; i++) {
+      const x = xs[i];
+      const y = ys[i];
+      if (x >= ws || y >= hs) {
+        stats.outOfGeometryEvents++;
+        continue;
+      }
+      let t = ts[i];
+      if (!(t >= 0) || t === Infinity) {
+        stats.invalidTimeEvents++;
+        continue;
+      }
+      if (!this.started) {
+        this.anchor(t);
+        nextEnd = this.nextGrid * periodUs;
+        nextStart = nextEnd - lengthUs;
+      }
+      if (t >= nextEnd) {
+        if (t - nextEnd >= maxGapUs) this.reanchor(t, onWindow);
+        else this.closeThrough(t, onWindow);
+        nextEnd = this.nextGrid * periodUs;
+        nextStart = nextEnd - lengthUs;
+      } else if (t < this.newestUs || t < this.closedUntilUs) {
+        const nowUs = this.newestUs > this.closedUntilUs ? this.newestUs : this.closedUntilUs;
+        if (nowUs - t > maxGapUs) {
+          // Sensor time went back by more than the gap limit: a restart, not a late event.
+          this.reanchor(t, onWindow);
+          nextEnd = this.nextGrid * periodUs;
+          nextStart = nextEnd - lengthUs;
+        } else if (t < this.closedUntilUs || this.newestUs - t > toleranceUs) {
+          stats.backwardsEvents++;
+          continue;
+        } else {
+          t = this.newestUs; // late within tolerance: keep the ring sorted (shift ≤ toleranceUs)
+          stats.reorderedEvents++;
+        }
+      }
+      this.newestUs = t;
+      if (t < nextStart) {
+        stats.betweenWindowsEvents++;
+        continue;
+      }
+      if (ring.isFull) this.makeRoom(nextStart);
+      ring.append(x, y, ps[i], t);
+    }
+  }
+
+  /** Anchors the grid so the first window is the one ending at the first grid point after tUs. */
+  private anchor(tUs: number): void {
+    this.started = true;
+    this.nextGrid = this.gridAfter(tUs);
+  }
+
+  /** Smallest k with k · periodUs > tUs (guarding against rounding in tUs / periodUs). */
+  private gridAfter(tUs: number): number {
+    let k = Math.floor(tUs / this.periodUs) + 1;
+    while (k * this.periodUs <= tUs) k++;
+    while ((k - 1) * this.periodUs > tUs) k--;
+    return k;
+  }
+
+  private pendingHasEvents(): boolean {
+    const ring = this.ring;
+    if (ring.size === 0) return false;
+    return ring.timeAt(ring.head - 1) >= this.nextGrid * this.periodUs - this.lengthUs;
+  }
+
+  /** Emits every window whose end is ≤ tUs (the caller has checked the count is below maxGapUs / period). */
+  private closeThrough(tUs: number, onWindow: WindowCallback): void {
+    while (this.nextGrid * this.periodUs <= tUs) this.emitNext(onWindow);
+  }
+
+  /** Time jump: emit the pending window if it holds events, forget history, restart the grid at tUs. */
+  private reanchor(tUs: number, onWindow: WindowCallback): void {
+    this.stats.timeJumps++;
+    if (this.pendingHasEvents()) this.emitNext(onWindow);
+    this.ring.clear();
+    const newGrid = this.gridAfter(tUs);
+    if (newGrid > this.nextGrid) {
+      const skipped = newGrid - this.nextGrid;
+      this.nextIndex += skipped;
+      this.stats.windowsSkipped += skipped;
+    }
+    this.nextGrid = newGrid;
+    this.newestUs = -Infinity;
+    this.closedUntilUs = -Infinity;
+  }
+
+  /** Makes room for one event: first forget events no open window needs, then drop the oldest (counted). */
+  private makeRoom(nextStartUs: number): void {
+    this.ring.dropOlderThan(nextStartUs);
+    if (this.ring.isFull) {
+      this.ring.dropOldest();
+      this.stats.ringOverflowDrops++;
+    }
+  }
+
+  /** Builds and emits the next window from the ring. All stored events are earlier than its end. */
+  private emitNext(onWindow: WindowCallback): void {
+    const endUs = this.nextGrid * this.periodUs;
+    const startUs = endUs - this.lengthUs;
+    const ring = this.ring;
+    ring.dropOlderThan(startUs);
+    const from = ring.tail;
+    const count = ring.head - from;
+
+    const builder = this.builder;
+    builder.begin(startUs, endUs);
+    if (count > 0) {
+      // The logical range may wrap around the end of the ring's arrays: at most two contiguous segments.
+      const first = from & ring.mask;
+      const firstLen = Math.min(count, ring.capacity - first);
+      builder.add(ring, first, first + firstLen);
+      if (firstLen < count) builder.add(ring, 0, count - firstLen);
+    }
+    subsampleUniform(ring, from, count, ring.mask, this.learner);
+
+    const w = this.window;
+    w.index = this.nextIndex;
+    w.tStartUs = startUs;
+    w.tEndUs = endUs;
+    w.eventCount = count;
+    const stats = this.stats;
+    stats.windowsEmitted++;
+    stats.eventsInWindows += count;
+    if (count === 0) stats.emptyWindows++;
+    this.nextIndex++;
+    this.nextGrid++;
+    this.closedUntilUs = endUs;
+    onWindow(w);
+  }
+}
