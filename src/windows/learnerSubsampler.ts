@@ -50,6 +50,9 @@ export function subsampleUniform(
   const n = count < cap ? count : cap;
   const { x: sx, y: sy, p: sp, tUs: st } = src;
   const { x: ox, y: oy, p: op, tUs: ot } = out;
+  // Set before the loops, not after: V8 compiles a long-running loop on the fly (OSR) before the code
+  // after it has ever run, and a property store there without type feedback deoptimises on every call.
+  out.length = n;
   if (count <= cap) {
     for (let i = 0; i < n; i++) {
       const j = (from + i) & mask;
@@ -70,7 +73,6 @@ export function subsampleUniform(
       ot[i] = st[j];
     }
   }
-  out.length = n;
 }
 
 /** Mask that leaves indices of an ordinary (non-ring) batch unchanged: all 31 low bits set. */

@@ -48,8 +48,9 @@ export function accumulateCounts(
     if (x >= ws || y >= hs) continue;
     const idx = col[x] + row[y];
     if (idx < 0) continue;
-    // Channel 1 = ON: any non-zero polarity byte counts as ON, matching `p === 1` for valid data.
-    out[ps[i] !== 0 ? idx + plane : idx] += 1;
+    // Channel 1 = ON: any non-zero polarity byte counts as ON (same as `p === 1` for valid data).
+    // Arithmetic, not a branch: polarities are close to random, a branch would mispredict half the time.
+    out[idx + plane * +(ps[i] !== 0)] += 1;
     counted++;
   }
   return counted;
@@ -77,10 +78,10 @@ export function accumulateVoxel(
   const ys = src.y;
   const ps = src.p;
   const ts = src.tUs;
+  if (bins === 1) return accumulateSignedCounts(col, row, xs, ys, ps, from, to, out);
   const lastBin = bins - 1;
   const binsPerUs = lastBin / (tEndUs - tStartUs);
-  // Lower bin of a pair is at most B − 2 (B = 1: bin 0, and the upper weight is always 0).
-  const maxLow = lastBin > 0 ? lastBin - 1 : 0;
+  const maxLow = lastBin - 1; // the lower bin of a pair is at most B − 2
   let counted = 0;
   for (let i = from; i < to; i++) {
     const x = xs[i];
@@ -94,10 +95,36 @@ export function accumulateVoxel(
     let low = Math.floor(tau);
     if (low > maxLow) low = maxLow;
     const frac = tau - low;
-    const pol = ps[i] !== 0 ? 1 : -1;
+    const pol = 2 * +(ps[i] !== 0) - 1; // +1 ON, −1 OFF, without a branch (polarities are near random)
     const at = low * plane + idx;
     out[at] += pol * (1 - frac);
-    if (frac > 0) out[at + plane] += pol * frac;
+    out[at + plane] += pol * frac; // low + 1 ≤ B − 1: always inside the grid
+    counted++;
+  }
+  return counted;
+}
+
+/** B = 1 voxel grid: one plane of ON − OFF counts (every event at τ = 0 with weight 1). */
+function accumulateSignedCounts(
+  col: Int32Array,
+  row: Int32Array,
+  xs: Uint16Array,
+  ys: Uint16Array,
+  ps: Uint8Array,
+  from: number,
+  to: number,
+  out: Float32Array,
+): number {
+  const ws = col.length;
+  const hs = row.length;
+  let counted = 0;
+  for (let i = from; i < to; i++) {
+    const x = xs[i];
+    const y = ys[i];
+    if (x >= ws || y >= hs) continue;
+    const idx = col[x] + row[y];
+    if (idx < 0) continue;
+    out[idx] += 2 * +(ps[i] !== 0) - 1;
     counted++;
   }
   return counted;

@@ -186,64 +186,116 @@ export class WindowCutter {
       this.stats.malformedBatches++;
       n = Number.isInteger(n) && n > 0 ? readable : 0;
     }
-    const stats = this.stats;
-    stats.eventsIn += n;
+    this.stats.eventsIn += n;
+    let i = 0;
+    while (i < n) {
+      // Runs of well-ordered events take the tight loop; the first one that needs thought (a window
+      // closes, a late or bad event, a full ring) goes through `acceptOne`.
+      const from = i;
+      i = this.appendInOrder(xs, ys, ps, ts, from, n);
+      // The fast loop took events [from, i), all of them, in order: commit its state here, not after its
+      // loop (a property store after a hot loop deoptimises the on-the-fly compiled loop on every call).
+      if (i > from) {
+        this.ring.head += i - from;
+        this.newestUs = ts[i - 1];
+      }
+      if (i < n) {
+        this.acceptOne(xs[i], ys[i], ps[i], ts[i], onWindow);
+        i++;
+      }
+    }
+  }
+
+  /**
+   * Writes events from index `from` into the ring's slots from `ring.head` on while each is in geometry,
+   * not older than the newest, inside the open window and the ring has room. Returns the index of the
+   * first event it did not take; the caller advances `ring.head` and `newestUs` (see pushEvents).
+   */
+  private appendInOrder(
+    xs: Uint16Array,
+    ys: Uint16Array,
+    ps: Uint8Array,
+    ts: Float64Array,
+    from: number,
+    to: number,
+  ): number {
+    if (!this.started) return from;
     const ring = this.ring;
+    const rx = ring.x;
+    const ry = ring.y;
+    const rp = ring.p;
+    const rt = ring.tUs;
+    const mask = ring.mask;
+    let head = ring.head;
+    // Stop where the ring is full: `acceptOne` then makes room (and counts any overflow).
+    const room = ring.tail + ring.capacity - head;
+    const end = to - from < room ? to : from + room;
     const ws = this.options.sensor.widthPx;
     const hs = this.options.sensor.heightPx;
-    const toleranceUs = this.options.backwardsToleranceUs;
-    const maxGapUs = this.options.maxGapUs;
-    const periodUs = this.periodUs;
-    const lengthUs = this.lengthUs;
-    // Loop-local copies of the grid; refreshed whenever a window is emitted or the grid re-anchors.
-    let nextEnd = this.started ? this.nextGrid * periodUs : Infinity;
-    let nextStart = nextEnd - lengthUs;
-
-    for (let i = 0; i < n; i++) {
+    const nextEnd = this.nextGrid * this.periodUs;
+    const nextStart = nextEnd - this.lengthUs;
+    // An event is in order if it is not older than the newest, nor before the open window, nor before a
+    // window already emitted (overlapping windows). After one is taken, the newest is the bound.
+    let floor = this.newestUs;
+    if (nextStart > floor) floor = nextStart;
+    if (this.closedUntilUs > floor) floor = this.closedUntilUs;
+    let i = from;
+    for (; i < end; i++) {
       const x = xs[i];
       const y = ys[i];
-      if (x >= ws || y >= hs) {
-        stats.outOfGeometryEvents++;
-        continue;
-      }
-      let t = ts[i];
-      if (!(t >= 0) || t === Infinity) {
-        stats.invalidTimeEvents++;
-        continue;
-      }
-      if (!this.started) {
-        this.anchor(t);
-        nextEnd = this.nextGrid * periodUs;
-        nextStart = nextEnd - lengthUs;
-      }
-      if (t >= nextEnd) {
-        if (t - nextEnd >= maxGapUs) this.reanchor(t, onWindow);
-        else this.closeThrough(t, onWindow);
-        nextEnd = this.nextGrid * periodUs;
-        nextStart = nextEnd - lengthUs;
-      } else if (t < this.newestUs || t < this.closedUntilUs) {
-        const nowUs = this.newestUs > this.closedUntilUs ? this.newestUs : this.closedUntilUs;
-        if (nowUs - t > maxGapUs) {
-          // Sensor time went back by more than the gap limit: a restart, not a late event.
-          this.reanchor(t, onWindow);
-          nextEnd = this.nextGrid * periodUs;
-          nextStart = nextEnd - lengthUs;
-        } else if (t < this.closedUntilUs || this.newestUs - t > toleranceUs) {
-          stats.backwardsEvents++;
-          continue;
-        } else {
-          t = this.newestUs; // late within tolerance: keep the ring sorted (shift ≤ toleranceUs)
-          stats.reorderedEvents++;
-        }
-      }
-      this.newestUs = t;
-      if (t < nextStart) {
-        stats.betweenWindowsEvents++;
-        continue;
-      }
-      if (ring.isFull) this.makeRoom(nextStart);
-      ring.append(x, y, ps[i], t);
+      const t = ts[i];
+      // `t >= floor` is false for NaN; Infinity fails `t < nextEnd`.
+      if (x >= ws || y >= hs || !(t >= floor) || t >= nextEnd) break;
+      const j = head & mask;
+      rx[j] = x;
+      ry[j] = y;
+      rp[j] = ps[i];
+      rt[j] = t;
+      head++;
+      floor = t;
     }
+    return i;
+  }
+
+  /** One event with every check: geometry, time validity, window closing, jumps, lateness, ring room. */
+  private acceptOne(x: number, y: number, p: number, tIn: number, onWindow: WindowCallback): void {
+    const stats = this.stats;
+    if (x >= this.options.sensor.widthPx || y >= this.options.sensor.heightPx) {
+      stats.outOfGeometryEvents++;
+      return;
+    }
+    let t = tIn;
+    if (!(t >= 0) || t === Infinity) {
+      stats.invalidTimeEvents++;
+      return;
+    }
+    if (!this.started) this.anchor(t);
+    const maxGapUs = this.options.maxGapUs;
+    if (t >= this.nextGrid * this.periodUs) {
+      const nextEnd = this.nextGrid * this.periodUs;
+      if (t - nextEnd >= maxGapUs) this.reanchor(t, onWindow);
+      else this.closeThrough(t, onWindow);
+    } else if (t < this.newestUs || t < this.closedUntilUs) {
+      const nowUs = this.newestUs > this.closedUntilUs ? this.newestUs : this.closedUntilUs;
+      if (nowUs - t > maxGapUs) {
+        // Sensor time went back by more than the gap limit: a restart, not a late event.
+        this.reanchor(t, onWindow);
+      } else if (t < this.closedUntilUs || this.newestUs - t > this.options.backwardsToleranceUs) {
+        stats.backwardsEvents++;
+        return;
+      } else {
+        t = this.newestUs; // late within tolerance: keep the ring sorted (shift ≤ backwardsToleranceUs)
+        stats.reorderedEvents++;
+      }
+    }
+    this.newestUs = t;
+    const nextStart = this.nextGrid * this.periodUs - this.lengthUs;
+    if (t < nextStart) {
+      stats.betweenWindowsEvents++;
+      return;
+    }
+    if (this.ring.isFull) this.makeRoom(nextStart);
+    this.ring.append(x, y, p, t);
   }
 
   /** Anchors the grid so the first window is the one ending at the first grid point after tUs. */
