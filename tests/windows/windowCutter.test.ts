@@ -293,6 +293,23 @@ describe('WindowCutter: time irregularities', () => {
     expect(cutter.counters.backwardsEvents).toBe(1);
   });
 
+  it('overlapping windows: an event older than a window already emitted by advanceTo is dropped', () => {
+    const cutter = new WindowCutter({ sensor: VGA, rateHz: 200, lengthUs: 10_000 });
+    const { seen, onWindow } = collector();
+    pushTimes(cutter, [1000], onWindow);
+    cutter.advanceTo(10_000, onWindow); // emits [−5000, 5000) and [0, 10 000)
+    // 7000 is newer than every event so far and inside the next window [5000, 15 000), but the emitted
+    // window [0, 10 000) went out without it: dropped as backwards, in every code path.
+    pushTimes(cutter, [7000, 7500, 11_000], onWindow);
+    cutter.advanceTo(15_000, onWindow);
+    expect(seen.map((w) => [w.tStartUs, w.tEndUs, w.eventCount])).toEqual([
+      [-5000, 5000, 1],
+      [0, 10_000, 1],
+      [5000, 15_000, 1],
+    ]);
+    expect(cutter.counters.backwardsEvents).toBe(2);
+  });
+
   it('advanceTo after a stall longer than maxGapUs re-anchors and counts the jump', () => {
     const cutter = new WindowCutter({ sensor: VGA, rateHz: 200, maxGapUs: 100_000 });
     const { seen, onWindow } = collector();
