@@ -4,6 +4,7 @@
  */
 import { Command, CommanderError } from 'commander';
 import { registerInspect } from './commands/inspect.js';
+import { registerReplay } from './commands/replay.js';
 import { CliError } from './cliError.js';
 
 export function buildProgram(): Command {
@@ -16,6 +17,7 @@ export function buildProgram(): Command {
     .showHelpAfterError('(run with --help for usage)')
     .exitOverride();
   registerInspect(program);
+  registerReplay(program);
   return program;
 }
 

@@ -57,6 +57,8 @@ export class ZmqEventPublisher {
   private subscriberWaiters: (() => void)[] = [];
   private subscriptionLoop: Promise<void> = Promise.resolve();
   private closed = false;
+  /** Read once after bind: libzmq refuses to answer once the socket is closed. */
+  private boundEndpoint: string | undefined;
   private packets = 0;
   private events = 0;
   private bytes = 0;
@@ -84,7 +86,7 @@ export class ZmqEventPublisher {
 
   /** The endpoint actually bound (OS-chosen port resolved) once open; else the endpoint given. */
   get endpoint(): string {
-    return this.socket?.lastEndpoint ?? this.opts.endpoint;
+    return this.boundEndpoint ?? this.opts.endpoint;
   }
 
   get counters(): ZmqPublisherCounters {
@@ -108,6 +110,7 @@ export class ZmqEventPublisher {
       throw new Error(`cannot ${mode} ${this.opts.endpoint}: ${err instanceof Error ? err.message : String(err)}`);
     }
     this.socket = socket;
+    if (mode === 'bind') this.boundEndpoint = socket.lastEndpoint ?? undefined;
     this.subscriptionLoop = this.watchSubscriptions(socket);
   }
 

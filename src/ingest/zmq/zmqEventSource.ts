@@ -87,6 +87,8 @@ export class ZmqEventSource implements EventSource {
   private started = false;
   private closed = false;
   private problem: SourceProblem | undefined;
+  /** Read once after bind: libzmq refuses to answer once the socket is closed. */
+  private boundEndpoint: string | undefined;
 
   constructor(options: ZmqEventSourceOptions) {
     this.opts = options;
@@ -114,7 +116,7 @@ export class ZmqEventSource implements EventSource {
 
   /** The bound endpoint in `bind` mode (with the OS-chosen port resolved), else the endpoint given. */
   get endpoint(): string {
-    return (this.opts.mode === 'bind' ? this.socket?.lastEndpoint : undefined) ?? this.opts.endpoint;
+    return this.boundEndpoint ?? this.opts.endpoint;
   }
 
   /** A snapshot of the counters (allocates: for reporting, not per event). */
@@ -174,8 +176,12 @@ export class ZmqEventSource implements EventSource {
     // Subscribing to everything lets garbage reach us, so it is counted rather than silently filtered.
     else socket.subscribe();
     try {
-      if (mode === 'bind') await socket.bind(this.opts.endpoint);
-      else socket.connect(this.opts.endpoint);
+      if (mode === 'bind') {
+        await socket.bind(this.opts.endpoint);
+        this.boundEndpoint = socket.lastEndpoint ?? undefined;
+      } else {
+        socket.connect(this.opts.endpoint);
+      }
     } catch (err) {
       socket.close();
       this.closed = true;
