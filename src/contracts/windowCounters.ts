@@ -11,7 +11,7 @@ export interface WindowCounters {
   readonly windowsEmitted: number;
   /** Emitted windows that held no event (still emitted, so control keeps its rate). */
   readonly emptyWindows: number;
-  /** Events offered to the cutter (every entry of every pushed batch). */
+  /** Events offered to the cutter: the readable entries of every pushed batch (see `malformedBatches`). */
   readonly eventsIn: number;
   /** Sum over emitted windows of `EventWindow.eventCount` (an event in k overlapping windows counts k times). */
   readonly eventsInWindows: number;

@@ -95,7 +95,8 @@ export class WindowCutter {
   private newestUs = -Infinity;
   /** End of the last emitted window: events before it would be missing from a window already handed out. */
   private closedUntilUs = -Infinity;
-  private emitting = false;
+  /** Set while push/advanceTo run, to refuse re-entry from onWindow. */
+  private busy = false;
 
   constructor(options: WindowCutterOptions) {
     this.options = resolveWindowCutterOptions(options);
@@ -142,7 +143,7 @@ export class WindowCutter {
     try {
       this.pushEvents(batch, onWindow);
     } finally {
-      this.emitting = false;
+      this.busy = false;
     }
   }
 
@@ -161,7 +162,7 @@ export class WindowCutter {
       if (tUs - nextEnd >= this.options.maxGapUs) this.reanchor(tUs, onWindow);
       else this.closeThrough(tUs, onWindow);
     } finally {
-      this.emitting = false;
+      this.busy = false;
     }
   }
 
@@ -174,8 +175,8 @@ export class WindowCutter {
   }
 
   private enter(): void {
-    if (this.emitting) throw new Error('WindowCutter: onWindow must not call back into the cutter');
-    this.emitting = true;
+    if (this.busy) throw new Error('WindowCutter: onWindow must not call back into the cutter');
+    this.busy = true;
   }
 
   private pushEvents(batch: EventBatch, onWindow: WindowCallback): void {
@@ -236,23 +237,23 @@ export class WindowCutter {
     const nextStart = nextEnd - this.lengthUs;
     // An event is in order if it is not older than the newest, nor before the open window, nor before a
     // window already emitted (overlapping windows). After one is taken, the newest is the bound.
-    let floor = this.newestUs;
-    if (nextStart > floor) floor = nextStart;
-    if (this.closedUntilUs > floor) floor = this.closedUntilUs;
+    let minTUs = this.newestUs;
+    if (nextStart > minTUs) minTUs = nextStart;
+    if (this.closedUntilUs > minTUs) minTUs = this.closedUntilUs;
     let i = from;
     for (; i < end; i++) {
       const x = xs[i];
       const y = ys[i];
       const t = ts[i];
-      // `t >= floor` is false for NaN; Infinity fails `t < nextEnd`.
-      if (x >= ws || y >= hs || !(t >= floor) || t >= nextEnd) break;
+      // `t >= minTUs` is false for NaN; Infinity fails `t < nextEnd`.
+      if (x >= ws || y >= hs || !(t >= minTUs) || t >= nextEnd) break;
       const j = head & mask;
       rx[j] = x;
       ry[j] = y;
       rp[j] = ps[i];
       rt[j] = t;
       head++;
-      floor = t;
+      minTUs = t;
     }
     return i;
   }

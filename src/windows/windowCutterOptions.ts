@@ -36,9 +36,9 @@ export const windowCutterOptionsSchema = z
     /**
      * Sensor-time jump (µs) beyond which the cutter re-anchors its grid instead of emitting every window
      * in between (forward) or dropping everything until time catches up (backward); default 1 s.
-     * Must be at least one period.
+     * Must be at least one period; at most 60 s (beyond that, emitting every empty window is pointless).
      */
-    maxGapUs: z.number().gt(0).default(1_000_000),
+    maxGapUs: z.number().gt(0).max(60_000_000).default(1_000_000),
     /** Events the history ring holds (rounded up to a power of two); default 2^19 (≈ 6.8 MB). */
     ringCapacity: z
       .number()

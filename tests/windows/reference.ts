@@ -5,18 +5,10 @@
 import type { EventBatch } from '../../src/contracts/eventBatch.js';
 import type { InputMapping } from '../../src/contracts/eventWindow.js';
 import type { SensorGeometry } from '../../src/contracts/sensorGeometry.js';
+import { mulberry32 } from '../helpers/random.js';
 
-/** Small deterministic PRNG (mulberry32), uniform in [0, 1). */
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** Seeded uniform PRNG in [0, 1) (the project's mulberry32). */
+export const rng = mulberry32;
 
 export interface PlainEvent {
   x: number;

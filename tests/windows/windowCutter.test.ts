@@ -394,6 +394,7 @@ describe('WindowCutter: bad input and configuration', () => {
     ['length 0', { sensor: VGA, rateHz: 200, lengthUs: 0 }, /lengthUs/],
     ['negative length', { sensor: VGA, rateHz: 200, lengthUs: -5000 }, /lengthUs/],
     ['maxGapUs below one period', { sensor: VGA, rateHz: 100, maxGapUs: 5000 }, /maxGapUs/],
+    ['maxGapUs above a minute', { sensor: VGA, rateHz: 100, maxGapUs: 120_000_000 }, /maxGapUs/],
     ['zero voxel bins', { sensor: VGA, rateHz: 200, inputKind: 'voxel', voxelBins: 0 }, /voxelBins/],
     ['zero learner cap', { sensor: VGA, rateHz: 200, learnerCap: 0 }, /learnerCap/],
     ['unknown fit', { sensor: VGA, rateHz: 200, fit: 'stretch' }, /fit/],
