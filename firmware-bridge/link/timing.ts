@@ -23,17 +23,16 @@ export const realClock: Clock = {
 
 /**
  * Node timers. Resolution is about 1 ms, so periods below 1 ms are rounded up; the bridge's fastest
- * periodic work is 200 Hz (5 ms). Timers are unref'd: a link alone does not keep the process alive.
+ * periodic work is 200 Hz (5 ms). Timers keep the process alive (a running link or a pending
+ * reconnect is work in progress); `close()` on links and transports cancels them.
  */
 export const realScheduler: Scheduler = {
   every(periodUs, fn) {
     const h = setInterval(fn, Math.max(1, periodUs / 1000));
-    h.unref();
     return () => clearInterval(h);
   },
   after(delayUs, fn) {
     const h = setTimeout(fn, Math.max(0, delayUs / 1000));
-    h.unref();
     return () => clearTimeout(h);
   },
 };

@@ -5,6 +5,7 @@
 import { Command, CommanderError } from 'commander';
 import { registerInspect } from './commands/inspect.js';
 import { registerReplay } from './commands/replay.js';
+import { registerFcEmulator } from './commands/fcEmulator.js';
 import { CliError } from './cliError.js';
 
 export function buildProgram(): Command {
@@ -18,6 +19,7 @@ export function buildProgram(): Command {
     .exitOverride();
   registerInspect(program);
   registerReplay(program);
+  registerFcEmulator(program);
   return program;
 }
 
