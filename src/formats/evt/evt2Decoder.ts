@@ -57,6 +57,25 @@ export class Evt2Decoder implements EventDecoder {
       tUs: new Float64Array(cap),
       length: 0,
     };
+    this.warmUp();
+  }
+
+  /**
+   * Runs the hot loop once over a few words of every type, then forgets them. V8 compiles the long
+   * loop on-stack while the first real chunk is being decoded; code it has never run (the rare word
+   * types, the write-back after the loop) would then have no type feedback and deoptimise on every
+   * call. Running it once on a short input first gives every path its feedback.
+   */
+  private warmUp(): void {
+    const words = new Uint32Array([0x10000000, 0x80000000 | 0x0fffffff, 0x10400801, 0x00400801, 0x80000000, 0x10000801, 0x1fffffff, 0xa0000001, 0xe0000000, 0xf0000000, 0x50000000]);
+    for (let k = 0; k < 2; k++) {
+      this.run(words, words.length, () => undefined);
+      this.out.length = 0;
+      this.reset();
+    }
+    Object.assign(this.counters, new MutableCounters());
+    this.shiftUs = 0;
+    this.shiftSet = false;
   }
 
   reset(anchorUs?: number): void {

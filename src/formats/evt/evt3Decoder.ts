@@ -65,6 +65,25 @@ export class Evt3Decoder implements EventDecoder {
       tUs: new Float64Array(cap),
       length: 0,
     };
+    this.warmUp();
+  }
+
+  /**
+   * Runs the hot loop once over a few words of every type, then forgets them. V8 compiles the long
+   * loop on-stack while the first real chunk is being decoded; code it has never run (the rare word
+   * types, the write-back after the loop) would then have no type feedback and deoptimise on every
+   * call. Running it once on a short input first gives every path its feedback.
+   */
+  private warmUp(): void {
+    const words = new Uint16Array([0x8000 | 4095, 0x6001, 0x0001, 0x2801, 0x3002, 0x4fff, 0x50ff, 0x3000 | 2040, 0x4fff, 0xa001, 0xe001, 0xf001, 0x7001, 0x9000, 0x1001, 0x0fff, 0x2001, 0x8000, 0x6002, 0x0001, 0x2002]);
+    for (let k = 0; k < 2; k++) {
+      this.run(words, words.length, () => undefined);
+      this.out.length = 0;
+      this.reset();
+    }
+    Object.assign(this.counters, new MutableCounters());
+    this.shiftUs = 0;
+    this.shiftSet = false;
   }
 
   reset(anchorUs?: number): void {
