@@ -190,6 +190,16 @@ describe('evpilot replay', () => {
     expect(summary).toMatchObject({ events: 30_000, packets: 200, passes: 1, speed: 20, sensorId: 6, wireEncoding: 'evt3', subscribers: 1 });
   });
 
+  /** Runs `evpilot replay` in a child process; resolves with its parsed --json summary. */
+  async function replayProcess(file: string, endpoint: string, ...extra: string[]): Promise<Record<string, unknown>> {
+    const { stdout } = await promisify(execFile)(
+      process.execPath,
+      ['bin/evpilot.js', 'replay', file, '--endpoint', endpoint, '--speed', 'max', '--wait-subscriber-ms', '20000', '--json', ...extra],
+      { cwd: fileURLToPath(new URL('../..', import.meta.url)), timeout: 60_000 },
+    );
+    return JSON.parse(stdout.trim()) as Record<string, unknown>;
+  }
+
   it('runs as a command in its own process and prints a JSON summary that matches what was received', async () => {
     const dir = tempDir();
     const events = randomStream(40_000, 31, GEOM.widthPx, GEOM.heightPx, 50_000_000); // gaps wrap the EVT 3.0 counter
@@ -199,16 +209,33 @@ describe('evpilot replay', () => {
     cleanups.push(() => source.close());
     const got = new EventBuffer();
     await source.start((b) => got.append(b));
-    const { stdout } = await promisify(execFile)(
-      process.execPath,
-      ['bin/evpilot.js', 'replay', file, '--endpoint', endpoint, '--speed', 'max', '--wait-subscriber-ms', '20000', '--encoding', 'evt3', '--json'],
-      { cwd: fileURLToPath(new URL('../..', import.meta.url)), timeout: 60_000 },
-    );
-    const summary = JSON.parse(stdout.trim());
+    const summary = await replayProcess(file, endpoint, '--encoding', 'evt3');
     await until(() => got.length === events.length, () => `${events.length} events, have ${got.length}`);
     expect(expectSameEvents(got, events)).toBeUndefined();
     expect(summary).toMatchObject({ events: 40_000, fileFormat: 'EVT2', wireEncoding: 'evt3', speed: 'max', passes: 1 });
     expect(source.counters).toMatchObject({ packets: summary.packets, sequenceGaps: 0, rejected: 0 });
+  });
+
+  it('a publisher process that exits and another that starts on the same endpoint: the source goes on, restart counted', async () => {
+    const dir = tempDir();
+    const a = denseStream(5000, 20_000, 1_000_000);
+    const b = randomStream(7000, 41, GEOM.widthPx, GEOM.heightPx, 300_000);
+    const fileA = writeRaw(dir, a);
+    const fileB = join(dir, 'b.raw');
+    writeFileSync(fileB, Buffer.concat([formatRawHeader('evt3', GEOM), createEncoder('evt3').encode(b)]));
+    const endpoint = `ipc://${join(dir, 'events')}`;
+    const source = new ZmqEventSource({ endpoint, reconnectDelayMs: 20 });
+    cleanups.push(() => source.close());
+    const got = new EventBuffer();
+    await source.start((batch) => got.append(batch));
+    await replayProcess(fileA, endpoint);
+    await until(() => got.length === 5000, () => `5000 events, have ${got.length}`);
+    await replayProcess(fileB, endpoint);
+    await until(() => got.length === 12_000, () => `12000 events, have ${got.length}`);
+    expect(expectSameEvents({ ...got, length: 5000 }, a)).toBeUndefined();
+    const c = source.counters;
+    expect([c.streamRestarts, c.sequenceGaps, c.packetsLost, c.rejected]).toEqual([1, 0, 0, 0]);
+    expect(c.disconnects).toBeGreaterThanOrEqual(1);
   });
 
   it('explains missing files, bad endpoints and files that are not recordings', async () => {

@@ -257,14 +257,16 @@ export class ZmqEventSource implements EventSource {
     }
     c.packets++;
     if (h.eventCount === 0 && h.payloadBytes === 0) c.heartbeats++;
-    this.queue.push({ header: h, payload: result.payload }, total, (old) => {
-      c.queueDroppedEvents += old.header.eventCount;
-      this.report('queue-drop', `consumer behind: dropped packet ${old.header.sequence} (${old.header.eventCount} events)`);
-    });
+    this.queue.push({ header: h, payload: result.payload }, total, this.onQueueDrop);
     const wake = this.wakeDelivery;
     this.wakeDelivery = undefined;
     wake?.();
   }
+
+  private readonly onQueueDrop = (old: QueuedPacket): void => {
+    this.c.queueDroppedEvents += old.header.eventCount;
+    this.report('queue-drop', `consumer behind: dropped packet ${old.header.sequence} (${old.header.eventCount} events)`);
+  };
 
   private async deliveryLoop(): Promise<void> {
     while (!this.closed) {
