@@ -267,6 +267,22 @@ describe('ZmqEventSource with ZmqEventPublisher', () => {
     expect(source.counters.heartbeats).toBe(1);
   });
 
+  it('reports delivered sensor time after each packet, heartbeats included, so windows can close in a quiet scene', async () => {
+    const times: number[] = [];
+    const source = new ZmqEventSource({ endpoint: 'tcp://127.0.0.1:*', mode: 'bind' });
+    cleanups.push(() => source.close());
+    await source.start(() => {}, (tUs) => times.push(tUs));
+    const pub = new ZmqEventPublisher({ endpoint: source.endpoint, mode: 'connect', sensorId: 5, geometry: GEOM });
+    await pub.open();
+    cleanups.push(() => pub.close());
+    expect(await pub.waitForSubscriber(15_000)).toBe(true);
+    const batch = randomStream(50, 2, GEOM.widthPx, GEOM.heightPx, 1_000_000);
+    await pub.publish(batch);
+    await pub.publishHeartbeat(7_000_000);
+    await until(() => times.length === 2, () => `two time reports, got ${times.length}`);
+    expect(times).toEqual([batch.tUs[49], 7_000_000]);
+  });
+
   it('rejects a bad endpoint at start and closes idempotently', async () => {
     const source = new ZmqEventSource({ endpoint: 'localhost:5555' });
     await expect(source.start(() => {})).rejects.toThrow(/not a ZeroMQ endpoint/);

@@ -80,6 +80,7 @@ export class ZmqEventSource implements EventSource {
   private currentEncoding: EventEncoding | undefined;
   private deliveringHeader: PacketHeader | undefined;
   private consumer: (batch: EventBatch) => void = () => {};
+  private timeConsumer: ((tUs: number) => void) | undefined;
   private wakeDelivery: (() => void) | undefined;
   private loops: Promise<void>[] = [];
   private reconnectTimer: NodeJS.Timeout | undefined;
@@ -155,9 +156,10 @@ export class ZmqEventSource implements EventSource {
    * connects in the background and reconnects by itself); rejects on a bad endpoint or a failed bind.
    * Events then flow until `close()`.
    */
-  async start(onBatch: (batch: EventBatch) => void): Promise<void> {
+  async start(onBatch: (batch: EventBatch) => void, onSensorTime?: (tUs: number) => void): Promise<void> {
     if (this.started) throw new Error('ZmqEventSource.start called twice');
     this.started = true;
+    this.timeConsumer = onSensorTime;
     const mode = this.opts.mode ?? 'connect';
     const bad = checkEndpoint(this.opts.endpoint, mode);
     if (bad !== undefined) throw new Error(bad);
@@ -305,6 +307,9 @@ export class ZmqEventSource implements EventSource {
     this.deliveringHeader = undefined;
     this.c.deliveredPackets++;
     if (outcome.problem !== undefined) this.report('bad-payload', outcome.problem);
+    // Everything up to the packet's last timestamp has been delivered (a heartbeat carries only that).
+    const timeConsumer = this.timeConsumer;
+    if (timeConsumer !== undefined) this.callSafely(() => timeConsumer(h.lastTUs));
   }
 
   /** The consumer's errors must not kill the loop (nor leave the decoder half-way through a packet). */
