@@ -109,14 +109,14 @@ describe('ReconnectingTransport (manual clock)', () => {
 });
 
 describe('SerialTransport over a socat pty pair', () => {
-  it('moves bytes both ways; pty refuses low-latency mode, which is recorded', async () => {
+  it('moves bytes both ways in both write modes; pty refuses low-latency mode, which is recorded', async () => {
     expect(SocatPtyPair.available(), 'socat is required: apt-get install -y socat').toBe(true);
     const dir = mkdtempSync(join(tmpdir(), 'evpilot-serial-'));
     const pty = new SocatPtyPair(join(dir, 'fc'), join(dir, 'cc'));
     await pty.start();
     cleanups.push(() => pty.stop());
     const a = new SerialTransport({ path: pty.pathA });
-    const b = new SerialTransport({ path: pty.pathB, baudRate: 115_200 });
+    const b = new SerialTransport({ path: pty.pathB, baudRate: 115_200, writeMode: 'stream' });
     await a.open();
     await b.open();
     cleanups.push(() => a.close(), () => b.close());
@@ -130,6 +130,9 @@ describe('SerialTransport over a socat pty pair', () => {
     await until(() => gotB.length === 3 && gotA.length === 2, 'bytes through the pty');
     expect(gotB).toEqual([0xfd, 1, 2]);
     expect(gotA).toEqual([9, 8]);
+    // a wrote with one write(2) from the caller; b (stream mode) through @serialport/stream.
+    expect(a.writeStats).toEqual({ direct: 1, stream: 0 });
+    expect(b.writeStats).toEqual({ direct: 0, stream: 1 });
   });
 
   it('reconnects after socat is killed and restarted (pty unplugged and replugged)', async () => {
