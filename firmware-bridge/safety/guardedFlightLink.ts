@@ -15,8 +15,12 @@ export interface GuardedFlightLinkOptions {
   scheduler: Scheduler;
   /** Guard parameters; defaults in guardConfig.ts. */
   config?: GuardConfigInput;
-  /** Receives interventions (state changes always, clamp runs on their first setpoint). */
-  log?: (intervention: GuardIntervention) => void;
+  /**
+   * Receives interventions (state changes always, clamp runs on their first setpoint). Required:
+   * safety interventions must not vanish because a caller forgot a logger; pass the recorder or
+   * telemetry sink, or `() => {}` where counters alone suffice (tests).
+   */
+  log: (intervention: GuardIntervention) => void;
 }
 
 export class GuardedFlightLink {

@@ -110,6 +110,7 @@ export async function run(opts: { quick: boolean }): Promise<Record<string, unkn
       clock: realClock,
       scheduler: realScheduler,
       config: { maxSetpointRateHz: 1e6, fcHeartbeatTimeoutUs: 3_600_000_000 },
+      log: () => {},
     });
     const nSubmit = opts.quick ? 2_000 : 20_000;
     const submitToWriteUs: number[] = [];

@@ -29,7 +29,7 @@ function rig(linkOpts: Partial<MavlinkFlightLinkOptions> = {}) {
   const vehicle = new FirstOrderVehicle();
   const px4 = new Px4Emulator({ transport: fcEnd, vehicle, clock, scheduler });
   const link = new MavlinkFlightLink({ transport: ccEnd, clock, scheduler, allowModeChanges: true, ...linkOpts });
-  const guarded = new GuardedFlightLink(link, { clock, scheduler });
+  const guarded = new GuardedFlightLink(link, { clock, scheduler, log: () => {} });
   /** Runs the world for `us` in 1 ms steps, letting promise callbacks run between steps. */
   const run = async (us: number) => {
     for (let t = 0; t < us; t += 1000) {
@@ -256,7 +256,7 @@ describe('ArduPilot GUIDED through a minimal ArduCopter stand-in', () => {
     await fcEnd.open();
     scheduler.every(1_000_000, heartbeat);
     const link = new MavlinkFlightLink({ transport: ccEnd, clock, scheduler, allowModeChanges: true, autopilot: 'auto' });
-    const guarded = new GuardedFlightLink(link, { clock, scheduler });
+    const guarded = new GuardedFlightLink(link, { clock, scheduler, log: () => {} });
     await link.connect();
     guarded.start();
     heartbeat();

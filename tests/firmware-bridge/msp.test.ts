@@ -179,7 +179,7 @@ describe('MSP link against the Betaflight emulator (lock-step)', () => {
     const vehicle = new FirstOrderVehicle();
     const bf = new BetaflightEmulator({ transport: fcEnd, vehicle, clock, scheduler, armed: true });
     const link = new MspFlightLink({ transport: ccEnd, clock, scheduler });
-    const guarded = new GuardedFlightLink(link, { clock, scheduler });
+    const guarded = new GuardedFlightLink(link, { clock, scheduler, log: () => {} });
     await bf.start();
     await link.connect();
     await flush();

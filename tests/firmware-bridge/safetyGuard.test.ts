@@ -172,7 +172,7 @@ describe('GuardedFlightLink on a manual scheduler', () => {
     const clock = new ManualClock(T0);
     const scheduler = new ManualScheduler(clock);
     const link = new MockFlightLink(clock);
-    const guarded = new GuardedFlightLink(link, { clock, scheduler, config });
+    const guarded = new GuardedFlightLink(link, { clock, scheduler, config, log: () => {} });
     return { clock, scheduler, link, guarded };
   }
 
