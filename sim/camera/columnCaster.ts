@@ -50,7 +50,22 @@ export class ColumnCaster {
   /** Fog weight in [0, 1] at the hit's distance. */
   readonly fogW: Float32Array;
 
-  private readonly hit: FootprintHit = { t: 0, uM: 0, normalNorth: 0, normalEast: 0 };
+  /**
+   * Per column, for the nearest layer: a pixel ray with elevation ratio q = up / forward sees layer 0
+   * iff q0Lo[j] < q ≤ q0Hi[j] (q ≤ q0Lo: the ray reaches the ground first; q > q0Hi: it passes over
+   * the obstacle's top). Filled by `prepareVisibility`; q0Lo = +∞ for empty columns. Lets the renderer
+   * settle the common case with two comparisons instead of a loop.
+   */
+  readonly q0Lo: Float64Array;
+  readonly q0Hi: Float64Array;
+
+  private readonly hit: FootprintHit = { t: 0.5, uM: 0.5, normalNorth: 0.5, normalEast: 0.5 };
+  /**
+   * The current cast's camera position, heading and pixel angle: [north, east, cos, sin, pixelAngle].
+   * Passed through a typed array rather than as arguments, because doubles passed to a call V8 does
+   * not inline are boxed (allocated) on every call.
+   */
+  private readonly castArgs = new Float64Array(5);
 
   constructor(maxColumns: number, layers = 3) {
     this.layers = layers;
@@ -66,6 +81,23 @@ export class ColumnCaster {
     this.shadeLog = new Float32Array(n);
     this.lod = new Float32Array(n);
     this.fogW = new Float32Array(n);
+    this.q0Lo = new Float64Array(maxColumns);
+    this.q0Hi = new Float64Array(maxColumns);
+  }
+
+  /** Fills q0Lo / q0Hi for a camera at `altitudeM` (call after `cast`). */
+  prepareVisibility(altitudeM: number): void {
+    const K = this.layers;
+    for (let j = 0; j < this.columns; j++) {
+      const zf = this.zf[j * K]!;
+      if (zf === Number.POSITIVE_INFINITY) {
+        this.q0Lo[j] = Number.POSITIVE_INFINITY;
+        this.q0Hi[j] = Number.NEGATIVE_INFINITY;
+      } else {
+        this.q0Lo[j] = -altitudeM / zf;
+        this.q0Hi[j] = (this.top[j * K]! - altitudeM) / zf;
+      }
+    }
   }
 
   /**
@@ -97,6 +129,12 @@ export class ColumnCaster {
 
     const obs = world.obstacles;
     const halfPi = Math.PI / 2 - 1e-3;
+    const args = this.castArgs;
+    args[0] = camNorthM;
+    args[1] = camEastM;
+    args[2] = cosHeading;
+    args[3] = sinHeading;
+    args[4] = pixelAngleRad;
     for (let i = 0; i < obs.count; i++) {
       const dn = obs.centerNorthM[i]! - camNorthM;
       const de = obs.centerEastM[i]! - camEastM;
@@ -123,21 +161,18 @@ export class ColumnCaster {
         j0 = Math.max(0, Math.floor((aLo - aMin) * invDa));
         j1 = Math.min(cols - 1, Math.floor((aHi - aMin) * invDa));
       }
-      for (let j = j0; j <= j1; j++) this.castOne(world, i, j, camNorthM, camEastM, cosHeading, sinHeading, pixelAngleRad);
+      for (let j = j0; j <= j1; j++) this.castOne(world, i, j);
     }
   }
 
-  private castOne(
-    world: World,
-    i: number,
-    j: number,
-    camNorthM: number,
-    camEastM: number,
-    cosHeading: number,
-    sinHeading: number,
-    pixelAngleRad: number,
-  ): void {
+  private castOne(world: World, i: number, j: number): void {
     const K = this.layers;
+    const args = this.castArgs;
+    const camNorthM = args[0]!;
+    const camEastM = args[1]!;
+    const cosHeading = args[2]!;
+    const sinHeading = args[3]!;
+    const pixelAngleRad = args[4]!;
     const a = this.strip[0]! + (j + 0.5) * this.strip[1]!;
     const dirN = cosHeading - a * sinHeading;
     const dirE = sinHeading + a * cosHeading;

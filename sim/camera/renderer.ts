@@ -166,6 +166,7 @@ export class Renderer {
       columns = Math.max(1, Math.ceil((aMax - aMin) * fx * opts.oversample));
       caster.cast(world, camN, camE, cosH, sinH, aMin, aMax, columns, cam.pixelAngleRad, opts.maxRangeM);
       columns = caster.columns;
+      caster.prepareVisibility(alt);
     }
 
     if (this.fogLutWorld !== world) this.buildFogLut(world);
@@ -191,6 +192,8 @@ export class Renderer {
     const shadeArr = caster.shadeLog;
     const lodArr = caster.lod;
     const fogArr = caster.fogW;
+    const q0Lo = caster.q0Lo;
+    const q0Hi = caster.q0Hi;
     const stripMin = caster.strip[0]!;
     const invDa = caster.strip[2]!;
     const depth = this.depthM;
@@ -222,20 +225,25 @@ export class Renderer {
           const x = (s * invf - stripMin) * invDa;
           if (x >= 0 && x < columns) {
             const q = up * invf;
-            const groundLimit = alt * f;
-            const base = (x | 0) * K;
+            const j = x | 0;
             let slot = -1;
-            let zHit = 0;
-            for (let k = 0; k < K; k++) {
-              const zf = zfArr[base + k]!;
-              if (!(zf < Number.POSITIVE_INFINITY) || (down > 0 && zf * down >= groundLimit)) break;
-              if (alt + zf * q <= topArr[base + k]!) {
-                slot = base + k;
-                zHit = zf;
-                break;
+            if (q > q0Lo[j]!) {
+              if (q <= q0Hi[j]!) slot = j * K;
+              else {
+                // Over the nearest obstacle's top: try the layers behind it (rare).
+                const base = j * K;
+                for (let k = 1; k < K; k++) {
+                  const zf = zfArr[base + k]!;
+                  if (!(zf < Number.POSITIVE_INFINITY) || (down > 0 && zf * down >= alt * f)) break;
+                  if (alt + zf * q <= topArr[base + k]!) {
+                    slot = base + k;
+                    break;
+                  }
+                }
               }
             }
             if (slot >= 0) {
+              const zHit = zfArr[slot]!;
               const tHit = zHit * invf;
               depth[i] = tHit;
               if (tHit < minDepth) minDepth = tHit;
