@@ -5,6 +5,7 @@
 import { Command, CommanderError } from 'commander';
 import { registerInspect } from './commands/inspect.js';
 import { registerReplay } from './commands/replay.js';
+import { registerStart } from './commands/start.js';
 import { registerFcEmulator } from './commands/fcEmulator.js';
 import { CliError } from './cliError.js';
 
@@ -18,6 +19,7 @@ export function buildProgram(): Command {
     .showHelpAfterError('(run with --help for usage)')
     .exitOverride();
   registerInspect(program);
+  registerStart(program);
   registerReplay(program);
   registerFcEmulator(program);
   return program;
