@@ -13,6 +13,7 @@
  * its whole buffer on every chunk. CRC and CRC_EXTRA tables still come from node-mavlink.
  */
 import { MSG_ID_MAGIC_NUMBER, x25crc } from 'node-mavlink';
+import { ResyncBuffer } from '../codec/resyncBuffer.js';
 import { verifyFrameSignature, type SignatureCheck } from './signing.js';
 
 export const MAVLINK_V2_STX = 0xfd;
@@ -72,13 +73,9 @@ export interface MavlinkDecoderOptions {
 const defaultCrcExtra = (msgId: number): number | undefined => MSG_ID_MAGIC_NUMBER[msgId];
 
 export class MavlinkFrameDecoder {
-  private buf: Buffer = Buffer.alloc(1024);
-  private start = 0;
-  private end = 0;
+  private readonly rb = new ResyncBuffer();
   private readonly crcExtra: (msgId: number) => number | undefined;
-  private readonly c: MavlinkDecodeCounters = {
-    bytesIn: 0,
-    bytesSkipped: 0,
+  private readonly c: Omit<MavlinkDecodeCounters, 'bytesIn' | 'bytesSkipped'> = {
     frames: 0,
     crcErrors: 0,
     unknownMsgIds: 0,
@@ -96,45 +93,43 @@ export class MavlinkFrameDecoder {
 
   /** Feeds bytes; returns the frames completed by them (possibly none). */
   push(chunk: Uint8Array): MavlinkFrame[] {
-    this.c.bytesIn += chunk.length;
-    this.append(chunk);
+    const rb = this.rb;
+    rb.append(chunk);
     const out: MavlinkFrame[] = [];
-    const b = this.buf;
-    while (this.start < this.end) {
-      const s = this.start;
+    while (rb.available > 0) {
+      const b = rb.buf;
+      const s = rb.start;
       const stx = b[s]!;
       if (stx !== MAVLINK_V2_STX && stx !== MAVLINK_V1_STX) {
-        this.skipToNextStx();
+        rb.skipUntil(isStx);
         continue;
       }
       const v2 = stx === MAVLINK_V2_STX;
       const hdr = v2 ? V2_HEADER : V1_HEADER;
-      const avail = this.end - s;
-      if (avail < hdr) break;
+      if (rb.available < hdr) break;
       const len = b[s + 1]!;
       const iflags = v2 ? b[s + 2]! : 0;
       const signed = v2 && (iflags & IFLAG_SIGNED) !== 0;
       const total = hdr + len + CRC_LEN + (signed ? SIGNATURE_LEN : 0);
-      if (avail < total) break;
+      if (rb.available < total) break;
       const msgId = v2 ? b[s + 7]! | (b[s + 8]! << 8) | (b[s + 9]! << 16) : b[s + 5]!;
       const extra = this.crcExtra(msgId);
       if (extra === undefined) {
         this.c.unknownMsgIds++;
-        this.skip(1);
+        rb.skip(1);
         continue;
       }
       const crcEnd = s + hdr + len;
-      const view = b.subarray(s, crcEnd + CRC_LEN);
-      const crc = x25crc(view, 1, CRC_LEN, extra);
+      const crc = x25crc(b.subarray(s, crcEnd + CRC_LEN), 1, CRC_LEN, extra);
       if (crc !== (b[crcEnd]! | (b[crcEnd + 1]! << 8))) {
         this.c.crcErrors++;
-        this.skip(1);
+        rb.skip(1);
         continue;
       }
       // From here the frame is genuine (CRC checked): whatever we decide, it is consumed whole.
       if (v2 && (iflags & ~IFLAG_SIGNED) !== 0) {
         this.c.unsupportedFlags++;
-        this.skip(total);
+        rb.skip(total);
         continue;
       }
       const bytes = new Uint8Array(b.subarray(s, s + total));
@@ -150,26 +145,24 @@ export class MavlinkFrameDecoder {
         bytes,
       };
       if (!this.acceptSignature(frame)) {
-        this.skip(total);
+        rb.skip(total);
         continue;
       }
-      this.start += total;
+      rb.consume(total);
       this.c.frames++;
       out.push(frame);
     }
-    if (this.start === this.end) this.start = this.end = 0;
     return out;
   }
 
   /** Cumulative counters (a copy). */
   counters(): MavlinkDecodeCounters {
-    return { ...this.c };
+    return { ...this.c, bytesIn: this.rb.bytesIn, bytesSkipped: this.rb.bytesSkipped };
   }
 
   /** Drops any partial frame (after a reconnect the old bytes mean nothing). Counted as skipped. */
   reset(): void {
-    this.c.bytesSkipped += this.end - this.start;
-    this.start = this.end = 0;
+    this.rb.reset();
   }
 
   private acceptSignature(frame: MavlinkFrame): boolean {
@@ -196,36 +189,9 @@ export class MavlinkFrameDecoder {
     return true;
   }
 
-  private skip(n: number): void {
-    this.start += n;
-    this.c.bytesSkipped += n;
-  }
-
-  private skipToNextStx(): void {
-    const b = this.buf;
-    let i = this.start + 1;
-    while (i < this.end && b[i] !== MAVLINK_V2_STX && b[i] !== MAVLINK_V1_STX) i++;
-    this.c.bytesSkipped += i - this.start;
-    this.start = i;
-  }
-
-  private append(chunk: Uint8Array): void {
-    const live = this.end - this.start;
-    if (this.end + chunk.length > this.buf.length) {
-      if (live + chunk.length <= this.buf.length && this.start > 0) {
-        this.buf.copy(this.buf, 0, this.start, this.end);
-      } else {
-        const grown = Buffer.alloc(Math.max(this.buf.length * 2, live + chunk.length));
-        this.buf.copy(grown, 0, this.start, this.end);
-        this.buf = grown;
-      }
-      this.start = 0;
-      this.end = live;
-    }
-    this.buf.set(chunk, this.end);
-    this.end += chunk.length;
-  }
 }
+
+const isStx = (b: number): boolean => b === MAVLINK_V2_STX || b === MAVLINK_V1_STX;
 
 function readSignature(frame: Uint8Array): { linkId: number; timestamp: number } {
   const o = frame.length - SIGNATURE_LEN;

@@ -11,6 +11,7 @@
  * the announced size, checks the CRC, and on any failure skips one byte and looks again. Every byte
  * outside a delivered frame is counted in `bytesSkipped` (MSP v1 frames included: we do not speak v1).
  */
+import { ResyncBuffer } from '../codec/resyncBuffer.js';
 
 export type MspDirection = '<' | '>' | '!';
 
@@ -61,90 +62,61 @@ export function encodeMspV2(direction: MspDirection, fn: number, payload: Uint8A
 }
 
 export class MspV2Decoder {
-  private buf = new Uint8Array(512);
-  private start = 0;
-  private end = 0;
-  private readonly c: MspDecodeCounters = { bytesIn: 0, bytesSkipped: 0, frames: 0, crcErrors: 0, oversize: 0 };
+  private readonly rb = new ResyncBuffer(512);
+  private readonly c = { frames: 0, crcErrors: 0, oversize: 0 };
 
   /** @param maxPayload largest payload accepted (Betaflight's MSP buffer is 256–768 bytes). */
   constructor(private readonly maxPayload = 1024) {}
 
   push(chunk: Uint8Array): MspFrame[] {
-    this.c.bytesIn += chunk.length;
-    this.append(chunk);
+    const rb = this.rb;
+    rb.append(chunk);
     const out: MspFrame[] = [];
-    const b = this.buf;
-    while (this.start < this.end) {
-      const s = this.start;
+    while (rb.available > 0) {
+      const b = rb.buf;
+      const s = rb.start;
       if (b[s] !== 0x24) {
-        let i = s + 1;
-        while (i < this.end && b[i] !== 0x24) i++;
-        this.skip(i - s);
+        rb.skipUntil((x) => x === 0x24);
         continue;
       }
-      const avail = this.end - s;
-      if (avail < 3) break;
+      if (rb.available < 3) break;
       const dir = DIRS[b[s + 2]!];
       if (b[s + 1] !== 0x58 || !dir) {
-        this.skip(1);
+        rb.skip(1);
         continue;
       }
-      if (avail < HEADER) break;
+      if (rb.available < HEADER) break;
       const size = b[s + 6]! | (b[s + 7]! << 8);
       if (size > this.maxPayload) {
         this.c.oversize++;
-        this.skip(1);
+        rb.skip(1);
         continue;
       }
       const total = HEADER + size + 1;
-      if (avail < total) break;
+      if (rb.available < total) break;
       if (crc8DvbS2(b, s + 3, s + HEADER + size) !== b[s + HEADER + size]) {
         this.c.crcErrors++;
-        this.skip(1);
+        rb.skip(1);
         continue;
       }
       out.push({
         direction: dir,
         flag: b[s + 3]!,
         fn: b[s + 4]! | (b[s + 5]! << 8),
-        payload: b.slice(s + HEADER, s + HEADER + size),
+        payload: new Uint8Array(b.subarray(s + HEADER, s + HEADER + size)),
       });
-      this.start += total;
+      rb.consume(total);
       this.c.frames++;
     }
-    if (this.start === this.end) this.start = this.end = 0;
     return out;
   }
 
   counters(): MspDecodeCounters {
-    return { ...this.c };
+    return { ...this.c, bytesIn: this.rb.bytesIn, bytesSkipped: this.rb.bytesSkipped };
   }
 
   /** Drops a partial frame (after a reconnect), counting it as skipped. */
   reset(): void {
-    this.c.bytesSkipped += this.end - this.start;
-    this.start = this.end = 0;
-  }
-
-  private skip(n: number): void {
-    this.start += n;
-    this.c.bytesSkipped += n;
-  }
-
-  private append(chunk: Uint8Array): void {
-    const live = this.end - this.start;
-    if (this.end + chunk.length > this.buf.length) {
-      if (live + chunk.length <= this.buf.length) {
-        this.buf.copyWithin(0, this.start, this.end);
-      } else {
-        const grown = new Uint8Array(Math.max(this.buf.length * 2, live + chunk.length));
-        grown.set(this.buf.subarray(this.start, this.end), 0);
-        this.buf = grown;
-      }
-      this.start = 0;
-      this.end = live;
-    }
-    this.buf.set(chunk, this.end);
-    this.end += chunk.length;
+    this.rb.reset();
   }
 }
