@@ -1,13 +1,10 @@
 import type { Command } from 'commander';
 import type { EventBatch } from '../../contracts/eventBatch.js';
 import type { EventEncoding } from '../../contracts/eventEncoding.js';
-import { RawFormatError } from '../../formats/evt/index.js';
 import { readRawFile } from '../../ingest/file/rawFileReader.js';
-import { CliError } from '../cliError.js';
+import { CliError, EXIT_BAD_DATA, fileError } from '../cliError.js';
 import { parseEncoding, parsePositiveInt } from '../options.js';
 
-/** Exit code for data that is not (or no longer) valid event data. */
-const EXIT_BAD_DATA = 3;
 /** Real cameras emit no reserved word types; above this share of the words the file is not EVT data. */
 const MAX_INVALID_WORD_SHARE = 0.01;
 
@@ -169,12 +166,7 @@ export function registerInspect(program: Command): void {
       try {
         report = await inspectFile(file, opts);
       } catch (err) {
-        if (err instanceof RawFormatError) throw new CliError(`${file}: ${err.message}`, EXIT_BAD_DATA);
-        const code = (err as NodeJS.ErrnoException).code;
-        if (code === 'ENOENT') throw new CliError(`${file}: no such file`);
-        if (code === 'EISDIR') throw new CliError(`${file}: is a directory`);
-        if (code === 'EACCES') throw new CliError(`${file}: permission denied`);
-        throw err;
+        throw fileError(file, err);
       }
       process.stdout.write((opts.json ? JSON.stringify(report) : humanReport(report)) + '\n');
       const notEventData = report.warnings.some((w) => w.includes('does not look like'));

@@ -2,16 +2,12 @@ import { setTimeout as sleepMs } from 'node:timers/promises';
 import { InvalidArgumentError, type Command } from 'commander';
 import type { Clock } from '../../contracts/clock.js';
 import type { EventEncoding } from '../../contracts/eventEncoding.js';
-import { RawFormatError } from '../../formats/evt/index.js';
 import { probeRawFile, type RawFileInfo } from '../../ingest/file/rawFileReader.js';
 import { replayRawFile, type ReplayStats } from '../../ingest/replay/replayRawFile.js';
 import { checkEndpoint, ZmqEventPublisher } from '../../ingest/zmq/index.js';
-import { CliError } from '../cliError.js';
+import { CliError, EXIT_USAGE, fileError } from '../cliError.js';
 import { parseEncoding, parsePositiveInt } from '../options.js';
 
-/** Exit code for a file that is not usable event data (as `inspect` uses). */
-const EXIT_BAD_DATA = 3;
-const EXIT_USAGE = 2;
 
 export interface ReplayCommandOptions {
   readonly endpoint: string;
@@ -128,12 +124,7 @@ async function probe(file: string, opts: ReplayCommandOptions): Promise<RawFileI
   try {
     return await probeRawFile(file, { encoding: opts.format, widthPx: opts.width, heightPx: opts.height });
   } catch (err) {
-    if (err instanceof RawFormatError) throw new CliError(`${file}: ${err.message}`, EXIT_BAD_DATA);
-    const code = (err as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT') throw new CliError(`${file}: no such file`);
-    if (code === 'EISDIR') throw new CliError(`${file}: is a directory`);
-    if (code === 'EACCES') throw new CliError(`${file}: permission denied`);
-    throw new CliError(`${file}: ${err instanceof Error ? err.message : String(err)}`);
+    throw fileError(file, err);
   }
 }
 

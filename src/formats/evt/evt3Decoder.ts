@@ -1,7 +1,8 @@
 import type { EventBatch } from '../../contracts/eventBatch.js';
 import type { SensorGeometry } from '../../contracts/sensorGeometry.js';
-import { MutableCounters, type BatchSink, type DecoderOptions, type EventDecoder } from './decoder.js';
-import { HOST_IS_LITTLE_ENDIAN, nearestLoopBaseUs } from './timeAnchor.js';
+import type { BatchSink, DecoderOptions } from './decoder.js';
+import { nearestLoopBaseUs } from './timeAnchor.js';
+import { WordStreamDecoder } from './wordStreamDecoder.js';
 
 /**
  * Prophesee EVT 3.0: 16-bit little-endian words, type in bits 15..12.
@@ -25,25 +26,12 @@ import { HOST_IS_LITTLE_ENDIAN, nearestLoopBaseUs } from './timeAnchor.js';
  * part resets the low part to 0 until the next TIME_LOW; rows come only from ADDR_Y words seen after the
  * time base. Events outside the geometry are dropped and counted.
  */
-export class Evt3Decoder implements EventDecoder {
-  readonly counters = new MutableCounters();
-
-  private readonly widthPx: number;
-  private readonly heightPx: number;
-  private readonly batchCapacity: number;
-  private readonly prophesseeShift: boolean;
-  private readonly out: { x: Uint16Array; y: Uint16Array; p: Uint8Array; tUs: Float64Array; length: number };
-  private scratch = new Uint16Array(0);
-  private carryByte = -1;
-
-  // Stream state (see reset()).
+export class Evt3Decoder extends WordStreamDecoder<Uint16Array> {
   private timeBaseSet = false;
   private anchorUs: number | undefined;
   private loopUs = 0;
   private high = 0;
   private low = 0;
-  private shiftUs = 0;
-  private shiftSet = false;
   private rowSeen = false;
   private rowValid = false;
   private row = 0;
@@ -52,41 +40,11 @@ export class Evt3Decoder implements EventDecoder {
   private basePol = 0;
 
   constructor(geometry: SensorGeometry, options: DecoderOptions = {}) {
-    if (!HOST_IS_LITTLE_ENDIAN) throw new Error('the EVT decoders need a little-endian host');
-    this.widthPx = geometry.widthPx;
-    this.heightPx = geometry.heightPx;
-    this.batchCapacity = Math.max(64, options.batchCapacity ?? 65536);
-    this.prophesseeShift = options.timeShift === 'prophesee';
-    const cap = this.batchCapacity + 32;
-    this.out = {
-      x: new Uint16Array(cap),
-      y: new Uint16Array(cap),
-      p: new Uint8Array(cap),
-      tUs: new Float64Array(cap),
-      length: 0,
-    };
-    this.warmUp();
+    super(geometry, options, 2, (n, buffer, offset) => (buffer ? new Uint16Array(buffer, offset, n) : new Uint16Array(n)), 12);
+    this.warmUp(WARM_UP_WORDS);
   }
 
-  /**
-   * Runs the hot loop once over a few words of every type, then forgets them. V8 compiles the long
-   * loop on-stack while the first real chunk is being decoded; code it has never run (the rare word
-   * types, the write-back after the loop) would then have no type feedback and deoptimise on every
-   * call. Running it once on a short input first gives every path its feedback.
-   */
-  private warmUp(): void {
-    const words = new Uint16Array([0x8000 | 4095, 0x6001, 0x0001, 0x2801, 0x3002, 0x4fff, 0x50ff, 0x3000 | 2040, 0x4fff, 0xa001, 0xe001, 0xf001, 0x7001, 0x9000, 0x1001, 0x0fff, 0x2001, 0x8000, 0x6002, 0x0001, 0x2002]);
-    for (let k = 0; k < 2; k++) {
-      this.run(words, words.length, () => undefined);
-      this.out.length = 0;
-      this.reset();
-    }
-    Object.assign(this.counters, new MutableCounters());
-    this.shiftUs = 0;
-    this.shiftSet = false;
-  }
-
-  reset(anchorUs?: number): void {
+  protected resetStream(anchorUs: number | undefined): void {
     this.timeBaseSet = false;
     this.anchorUs = anchorUs;
     this.loopUs = 0;
@@ -95,61 +53,10 @@ export class Evt3Decoder implements EventDecoder {
     this.rowSeen = false;
     this.rowValid = false;
     this.baseSeen = false;
-    this.carryByte = -1;
-  }
-
-  decode(chunk: Uint8Array, onBatch: BatchSink): void {
-    this.counters.bytes += chunk.length;
-    let offset = 0;
-    if (chunk.length === 0) return;
-    if (this.carryByte >= 0) {
-      const word = this.carryByte | (chunk[0]! << 8);
-      this.carryByte = -1;
-      offset = 1;
-      this.ensureScratch(1);
-      this.scratch[0] = word;
-      this.run(this.scratch, 1, onBatch);
-    }
-    const wordBytes = (chunk.length - offset) & ~1;
-    const nWords = wordBytes >> 1;
-    if (nWords > 0) {
-      const start = chunk.byteOffset + offset;
-      let words: Uint16Array;
-      if ((start & 1) === 0) {
-        words = new Uint16Array(chunk.buffer, start, nWords);
-      } else {
-        // Misaligned view (pooled Buffers): copy once into an aligned scratch buffer.
-        this.ensureScratch(nWords);
-        new Uint8Array(this.scratch.buffer, 0, wordBytes).set(chunk.subarray(offset, offset + wordBytes));
-        words = this.scratch;
-      }
-      this.run(words, nWords, onBatch);
-    }
-    if (((chunk.length - offset) & 1) === 1) this.carryByte = chunk[chunk.length - 1]!;
-    this.flush(onBatch);
-  }
-
-  end(onBatch: BatchSink): void {
-    if (this.carryByte >= 0) {
-      this.counters.trailingBytes += 1;
-      this.carryByte = -1;
-    }
-    this.flush(onBatch);
-  }
-
-  private ensureScratch(nWords: number): void {
-    if (this.scratch.length < nWords) this.scratch = new Uint16Array(Math.max(nWords, 1024));
-  }
-
-  private flush(onBatch: BatchSink): void {
-    if (this.out.length > 0) {
-      onBatch(this.out as EventBatch);
-      this.out.length = 0;
-    }
   }
 
   /** The hot loop: decodes `nWords` words, state kept in locals and written back at the end. */
-  private run(words: Uint16Array, nWords: number, onBatch: BatchSink): void {
+  protected run(words: Uint16Array, nWords: number, onBatch: BatchSink): void {
     const c = this.counters;
     const out = this.out;
     const X = out.x;
@@ -335,6 +242,12 @@ export class Evt3Decoder implements EventDecoder {
     this.basePol = basePol;
   }
 }
+
+/** One word of every type (a wrap, an out-of-geometry vector, system words) for the warm-up. */
+const WARM_UP_WORDS = new Uint16Array([
+  0x8000 | 4095, 0x6001, 0x0001, 0x2801, 0x3002, 0x4fff, 0x50ff, 0x3000 | 2040, 0x4fff, 0xa001, 0xe001, 0xf001, 0x7001,
+  0x9000, 0x1001, 0x0fff, 0x2001, 0x8000, 0x6002, 0x0001, 0x2002,
+]);
 
 /** For every 12-bit vector mask: how many bits are set, and their positions in increasing order. */
 const BIT_COUNT = new Uint8Array(4096);
