@@ -77,7 +77,10 @@ export class Evt3Decoder extends WordStreamDecoder<Uint16Array> {
     let baseSeen = this.baseSeen;
     let baseX = this.baseX;
     let basePol = this.basePol;
-    let tUs = loopUs + high * 4096 + low - this.shiftUs;
+    let shiftUs = this.shiftUs;
+    // A row is ready for events once the time base and a valid in-geometry row are known.
+    let rowReady = timeBaseSet && rowSeen && rowValid;
+    let tUs = loopUs + high * 4096 + low - shiftUs;
     let on = 0;
     let emitted = 0;
     let droppedGeom = 0;
@@ -140,13 +143,10 @@ export class Evt3Decoder extends WordStreamDecoder<Uint16Array> {
         }
         case 0x2: {
           // EVT_ADDR_X
-          if (!timeBaseSet || !rowSeen) {
-            droppedNoBase++;
-            break;
-          }
           const x = w & 0x7ff;
-          if (!rowValid || x >= width) {
-            droppedGeom++;
+          if (!rowReady || x >= width) {
+            if (!timeBaseSet || !rowSeen) droppedNoBase++;
+            else droppedGeom++;
             break;
           }
           const pol = (w >>> 11) & 1;
@@ -165,6 +165,7 @@ export class Evt3Decoder extends WordStreamDecoder<Uint16Array> {
           row = yField & 0x7ff;
           rowSeen = true;
           rowValid = yField < height;
+          rowReady = rowValid;
           break;
         }
         case 0x3:
@@ -176,18 +177,18 @@ export class Evt3Decoder extends WordStreamDecoder<Uint16Array> {
         case 0x6:
           if (!timeBaseSet) break;
           low = w & 0xfff;
-          tUs = loopUs + high * 4096 + low - this.shiftUs;
+          tUs = loopUs + high * 4096 + low - shiftUs;
           break;
         case 0x8: {
           const newHigh = w & 0xfff;
           if (!timeBaseSet) {
             timeBaseSet = true;
             if (this.prophesseeShift && !this.shiftSet) {
-              this.shiftUs = Math.max(newHigh - 1, 0) * 4096;
+              this.shiftUs = shiftUs = Math.max(newHigh - 1, 0) * 4096;
               this.shiftSet = true;
             }
             if (this.anchorUs !== undefined) {
-              loopUs = nearestLoopBaseUs(this.anchorUs + this.shiftUs, newHigh * 4096, 16777216);
+              loopUs = nearestLoopBaseUs(this.anchorUs + shiftUs, newHigh * 4096, 16777216);
             }
             high = newHigh;
             low = 0;
@@ -199,7 +200,7 @@ export class Evt3Decoder extends WordStreamDecoder<Uint16Array> {
             if (newHigh !== high) low = 0;
             high = newHigh;
           }
-          tUs = loopUs + high * 4096 + low - this.shiftUs;
+          tUs = loopUs + high * 4096 + low - shiftUs;
           break;
         }
         case 0xa:
@@ -216,6 +217,7 @@ export class Evt3Decoder extends WordStreamDecoder<Uint16Array> {
           if (timeBaseSet) {
             rowSeen = true;
             rowValid = false;
+            rowReady = false;
           }
           break;
         default:
