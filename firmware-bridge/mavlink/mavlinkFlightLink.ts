@@ -25,9 +25,9 @@ import { FlightLinkError } from '../link/errors.js';
 import type { FlightLink } from '../link/flightLink.js';
 import { Listeners, type Unsubscribe } from '../link/listeners.js';
 import type { Cancel, Scheduler } from '../link/timing.js';
+import { reconnectCount, watchTransport } from '../link/transportWatch.js';
 import { newLinkCounters, VehicleStateBuilder } from '../link/vehicleStateBuilder.js';
 import type { ByteTransport } from '../transport/byteTransport.js';
-import { ReconnectingTransport } from '../transport/reconnectingTransport.js';
 import { controlModeParams, decodeMode, holdModeParams, type AutopilotKind } from './autopilotModes.js';
 import { CommandClient } from './commandClient.js';
 import { MavlinkFrameDecoder, type MavlinkFrame } from './frameDecoder.js';
@@ -146,22 +146,17 @@ export class MavlinkFlightLink implements FlightLink {
     const t = this.opts.transport;
     this.endpoint.attach();
     this.subs.push(this.endpoint.onFrame((frame, message) => this.onFrame(frame, message)));
-    if (t instanceof ReconnectingTransport) {
-      this.subs.push(
-        t.onEvent((e) => {
-          if (e.kind === 'open' && e.reconnect) {
-            this.endpoint.decoder.reset();
-            this.streamsRequested = false; // a rebooted autopilot forgets its message intervals
-            this.log(`transport reopened (${t.description})`);
-          } else if (e.kind === 'lost') {
-            this.emitError(new FlightLinkError('transport', `transport lost: ${e.error?.message ?? 'closed'}`, { cause: e.error }));
-          }
-          this.publish();
-        }),
-      );
-    } else {
-      this.subs.push(t.onClose((err) => this.emitError(new FlightLinkError('transport', `transport closed: ${err?.message ?? ''}`, { cause: err }))));
-    }
+    this.subs.push(
+      watchTransport(t, {
+        onReopened: () => {
+          this.endpoint.decoder.reset();
+          this.streamsRequested = false; // a rebooted autopilot forgets its message intervals
+          this.log(`transport reopened (${t.description})`);
+        },
+        onLost: (err) => this.emitError(err),
+        onChange: () => this.publish(),
+      }),
+    );
     try {
       await t.open();
     } catch (err) {
@@ -398,7 +393,7 @@ export class MavlinkFlightLink implements FlightLink {
     l.framesDropped = c.framesDropped;
     l.bytesSkipped = c.bytesSkipped;
     l.crcErrors = c.crcErrors;
-    l.reconnects = t instanceof ReconnectingTransport ? t.reconnects : 0;
+    l.reconnects = reconnectCount(t);
   }
 
   private publish(now = this.opts.clock.nowUs()): void {

@@ -19,9 +19,9 @@ import { FlightLinkError } from '../link/errors.js';
 import type { FlightLink } from '../link/flightLink.js';
 import { Listeners, type Unsubscribe } from '../link/listeners.js';
 import type { Cancel, Scheduler } from '../link/timing.js';
+import { reconnectCount, watchTransport } from '../link/transportWatch.js';
 import { newLinkCounters, VehicleStateBuilder } from '../link/vehicleStateBuilder.js';
 import type { ByteTransport } from '../transport/byteTransport.js';
-import { ReconnectingTransport } from '../transport/reconnectingTransport.js';
 import { encodeMspV2, MspV2Decoder, type MspFrame } from './mspCodec.js';
 import {
   decodeAnalogVoltage,
@@ -83,16 +83,12 @@ export class MspFlightLink implements FlightLink {
   async connect(): Promise<void> {
     const t = this.opts.transport;
     this.subs.push(t.onData((chunk) => this.onData(chunk)));
-    if (t instanceof ReconnectingTransport) {
-      this.subs.push(
-        t.onEvent((e) => {
-          if (e.kind === 'open' && e.reconnect) this.decoder.reset();
-          if (e.kind === 'lost') this.emitError(new FlightLinkError('transport', `transport lost: ${e.error?.message ?? 'closed'}`));
-        }),
-      );
-    } else {
-      this.subs.push(t.onClose((err) => this.emitError(new FlightLinkError('transport', `transport closed: ${err?.message ?? ''}`))));
-    }
+    this.subs.push(
+      watchTransport(t, {
+        onReopened: () => this.decoder.reset(),
+        onLost: (err) => this.emitError(err),
+      }),
+    );
     try {
       await t.open();
     } catch (err) {
@@ -225,7 +221,7 @@ export class MspFlightLink implements FlightLink {
     l.framesDropped = this.framesDropped;
     l.bytesSkipped = c.bytesSkipped;
     l.crcErrors = c.crcErrors;
-    l.reconnects = t instanceof ReconnectingTransport ? t.reconnects : 0;
+    l.reconnects = reconnectCount(t);
   }
 
   private stop(): void {

@@ -17,10 +17,9 @@ import { MavlinkFlightLink, type MavlinkFlightLinkOptions } from '../../firmware
 import { commandAck, commandLong, commandParams, MAV_CMD, MAV_RESULT } from '../../firmware-bridge/mavlink/messages.js';
 import { GuardedFlightLink } from '../../firmware-bridge/safety/guardedFlightLink.js';
 import { createMockTransportPair } from '../../firmware-bridge/transport/mockTransport.js';
+import { flushMicrotasks } from './helpers.js';
 
-const flush = async () => {
-  for (let i = 0; i < 10; i++) await Promise.resolve();
-};
+const flush = flushMicrotasks;
 
 function rig(linkOpts: Partial<MavlinkFlightLinkOptions> = {}) {
   const clock = new ManualClock(1_000_000);

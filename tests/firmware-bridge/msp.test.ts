@@ -9,6 +9,7 @@ import { channelsForSticks, parseStickLoopConfig, sticksForSetpoint } from '../.
 import { GuardedFlightLink } from '../../firmware-bridge/safety/guardedFlightLink.js';
 import { createMockTransportPair } from '../../firmware-bridge/transport/mockTransport.js';
 import { crc8DvbS2, LeBytes, prng } from './reference/crc.js';
+import { flushMicrotasks } from './helpers.js';
 
 const hex = (b: ArrayLike<number>) => Buffer.from(Array.from(b)).toString('hex');
 
@@ -168,9 +169,7 @@ describe('stick loop (defaults: angle limit 60°, drag 0.35/s, hover 0.35, 200°
 });
 
 describe('MSP link against the Betaflight emulator (lock-step)', () => {
-  const flush = async () => {
-    for (let i = 0; i < 5; i++) await Promise.resolve();
-  };
+  const flush = flushMicrotasks;
 
   async function rig() {
     const clock = new ManualClock(0);

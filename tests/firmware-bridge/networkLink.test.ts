@@ -10,14 +10,7 @@ import { realClock, realScheduler } from '../../firmware-bridge/link/timing.js';
 import { MavlinkFlightLink } from '../../firmware-bridge/mavlink/mavlinkFlightLink.js';
 import { GuardedFlightLink } from '../../firmware-bridge/safety/guardedFlightLink.js';
 import { UdpTransport, udpPx4Sitl } from '../../firmware-bridge/transport/udpTransport.js';
-
-async function until(cond: () => boolean, what: string, timeoutMs = 10_000): Promise<void> {
-  const end = performance.now() + timeoutMs;
-  while (!cond()) {
-    if (performance.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 10));
-  }
-}
+import { until } from './helpers.js';
 
 const cleanups: (() => Promise<unknown> | void)[] = [];
 afterEach(async () => {

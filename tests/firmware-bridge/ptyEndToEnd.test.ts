@@ -19,14 +19,7 @@ import { GuardedFlightLink } from '../../firmware-bridge/safety/guardedFlightLin
 import { ReconnectingTransport } from '../../firmware-bridge/transport/reconnectingTransport.js';
 import { SerialTransport } from '../../firmware-bridge/transport/serialTransport.js';
 import { SocatPtyPair } from '../../firmware-bridge/transport/socatPtyPair.js';
-
-async function until(cond: () => boolean, what: string, timeoutMs = 10_000): Promise<void> {
-  const end = performance.now() + timeoutMs;
-  while (!cond()) {
-    if (performance.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 10));
-  }
-}
+import { until } from './helpers.js';
 
 const cleanups: (() => Promise<unknown> | void)[] = [];
 afterEach(async () => {

@@ -11,15 +11,7 @@ import { SerialTransport } from '../../firmware-bridge/transport/serialTransport
 import { SocatPtyPair } from '../../firmware-bridge/transport/socatPtyPair.js';
 import { TcpTransport } from '../../firmware-bridge/transport/tcpTransport.js';
 import { UdpTransport } from '../../firmware-bridge/transport/udpTransport.js';
-
-/** Waits (real time, bounded) until `cond()` holds; fails the test with `what` otherwise. */
-async function until(cond: () => boolean, what: string, timeoutMs = 5000): Promise<void> {
-  const end = performance.now() + timeoutMs;
-  while (!cond()) {
-    if (performance.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 5));
-  }
-}
+import { until } from './helpers.js';
 
 function collect(t: ByteTransport): number[] {
   const got: number[] = [];
