@@ -11,7 +11,7 @@
  * - MSP cannot arm: `armed` is a start option (the pilot's arm switch).
  */
 import type { Clock } from '../../src/contracts/clock.js';
-import type { Cancel, Scheduler } from '../link/timing.js';
+import type { Cancel, Scheduler } from '../../src/contracts/scheduler.js';
 import { encodeMspV2, MspV2Decoder, type MspDecodeCounters, type MspFrame } from '../msp/mspCodec.js';
 import { decodeRawRc, encodeAnalog, encodeAttitude, encodeRawImu, encodeStatus, MSP } from '../msp/mspMessages.js';
 import { parseStickLoopConfig, steadyStateForSticks, sticksFromChannels, type StickLoopConfig, type StickLoopConfigInput } from '../msp/stickLoop.js';

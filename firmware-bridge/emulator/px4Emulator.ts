@@ -18,7 +18,7 @@
  */
 import { common, minimal, type MavLinkData } from 'node-mavlink';
 import type { Clock } from '../../src/contracts/clock.js';
-import type { Cancel, Scheduler } from '../link/timing.js';
+import type { Cancel, Scheduler } from '../../src/contracts/scheduler.js';
 import { decodePx4Mode, px4CustomMode, PX4_AUTO_SUB, PX4_MAIN } from '../mavlink/autopilotModes.js';
 import { MavlinkFrameDecoder, type MavlinkFrame } from '../mavlink/frameDecoder.js';
 import { MavlinkEncoder } from '../mavlink/frameEncoder.js';

@@ -24,7 +24,7 @@ import type { VehicleState } from '../../src/contracts/vehicleState.js';
 import { FlightLinkError } from '../link/errors.js';
 import type { FlightLink } from '../link/flightLink.js';
 import { Listeners, type Unsubscribe } from '../link/listeners.js';
-import type { Cancel, Scheduler } from '../link/timing.js';
+import type { Cancel, Scheduler } from '../../src/contracts/scheduler.js';
 import { reconnectCount, watchTransport } from '../link/transportWatch.js';
 import { newLinkCounters, VehicleStateBuilder } from '../link/vehicleStateBuilder.js';
 import type { ByteTransport } from '../transport/byteTransport.js';

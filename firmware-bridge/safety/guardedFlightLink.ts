@@ -6,7 +6,7 @@ import type { Clock } from '../../src/contracts/clock.js';
 import type { GuardIntervention, SafetyGuardStatus } from '../../src/contracts/safetyGuardStatus.js';
 import type { SteeringSetpoint } from '../../src/contracts/steeringSetpoint.js';
 import type { FlightLink } from '../link/flightLink.js';
-import type { Cancel, Scheduler } from '../link/timing.js';
+import type { Cancel, Scheduler } from '../../src/contracts/scheduler.js';
 import { parseGuardConfig, type GuardConfigInput } from './guardConfig.js';
 import { SafetyGuard } from './safetyGuard.js';
 

@@ -8,7 +8,7 @@
  */
 import type { Clock } from '../../src/contracts/clock.js';
 import { Listeners, type Unsubscribe } from '../link/listeners.js';
-import type { Cancel, Scheduler } from '../link/timing.js';
+import type { Cancel, Scheduler } from '../../src/contracts/scheduler.js';
 import type { ByteTransport } from './byteTransport.js';
 
 export interface ReconnectOptions {

@@ -1,20 +1,13 @@
 /**
- * Time sources and timers for the bridge. Logic reads time only from an injected `Clock` and
+ * Real and manual time sources and timers for the whole runtime. Logic reads time only from an injected `Clock` and
  * schedules only through an injected `Scheduler`, so every watchdog, heartbeat and back-off can run
  * on a `ManualClock` + `ManualScheduler` in tests (lock-step, exact) and on the real ones in flight.
  */
-import type { Clock } from '../../src/contracts/clock.js';
+import type { Clock } from '../contracts/clock.js';
+import type { Cancel, Scheduler } from '../contracts/scheduler.js';
 
-/** Cancels a scheduled task. Idempotent. */
-export type Cancel = () => void;
+export type { Cancel, Scheduler } from '../contracts/scheduler.js';
 
-/** Runs callbacks later. Periods and delays are µs of the paired Clock. */
-export interface Scheduler {
-  /** Calls `fn` every `periodUs` (first call one period from now) until cancelled. */
-  every(periodUs: number, fn: () => void): Cancel;
-  /** Calls `fn` once after `delayUs`. */
-  after(delayUs: number, fn: () => void): Cancel;
-}
 
 /** Monotonic wall time from `performance.now()` (µs). The real adapter of `Clock`. */
 export const realClock: Clock = {

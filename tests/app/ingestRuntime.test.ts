@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { IngestRuntime } from '../../src/app/ingestRuntime.js';
 import type { EventWindow } from '../../src/contracts/eventWindow.js';
 import { MemoryEventSource } from '../../src/ingest/memory/memoryEventSource.js';
-import { ManualClock } from '../../firmware-bridge/link/timing.js';
+import { ManualClock } from '../../src/platform/time.js';
 import { randomStream } from '../helpers/events.js';
 
 function collect(): { windows: { index: number; tEndUs: number; eventCount: number; sum: number }[]; onWindow: (w: EventWindow) => void } {

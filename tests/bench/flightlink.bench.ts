@@ -24,7 +24,7 @@ import { mkdtempSync } from 'node:fs';
 import os from 'node:os';
 import { join } from 'node:path';
 import type { SteeringSetpoint } from '../../src/contracts/steeringSetpoint.js';
-import { realClock, realScheduler } from '../../firmware-bridge/link/timing.js';
+import { realClock, realScheduler } from '../../src/platform/time.js';
 import { MavlinkFrameDecoder } from '../../firmware-bridge/mavlink/frameDecoder.js';
 import { MavlinkEncoder } from '../../firmware-bridge/mavlink/frameEncoder.js';
 import { MavlinkFlightLink } from '../../firmware-bridge/mavlink/mavlinkFlightLink.js';

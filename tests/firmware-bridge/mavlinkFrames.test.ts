@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { common, MavLinkProtocolV2, MSG_ID_MAGIC_NUMBER } from 'node-mavlink';
 import { describe, expect, it } from 'vitest';
-import { ManualClock } from '../../firmware-bridge/link/timing.js';
+import { ManualClock } from '../../src/platform/time.js';
 import { MavlinkFrameDecoder, type MavlinkFrame } from '../../firmware-bridge/mavlink/frameDecoder.js';
 import { MavlinkEncoder } from '../../firmware-bridge/mavlink/frameEncoder.js';
 import {

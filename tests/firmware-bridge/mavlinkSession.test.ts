@@ -8,7 +8,7 @@ import type { SteeringSetpoint } from '../../src/contracts/steeringSetpoint.js';
 import { FirstOrderVehicle } from '../../firmware-bridge/emulator/emulatedVehicle.js';
 import { Px4Emulator } from '../../firmware-bridge/emulator/px4Emulator.js';
 import { FlightLinkError } from '../../firmware-bridge/link/errors.js';
-import { ManualClock, ManualScheduler } from '../../firmware-bridge/link/timing.js';
+import { ManualClock, ManualScheduler } from '../../src/platform/time.js';
 import { ARDUCOPTER_MODE } from '../../firmware-bridge/mavlink/autopilotModes.js';
 import { MavlinkFrameDecoder } from '../../firmware-bridge/mavlink/frameDecoder.js';
 import { MavlinkEncoder } from '../../firmware-bridge/mavlink/frameEncoder.js';

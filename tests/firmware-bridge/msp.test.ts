@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { BetaflightEmulator } from '../../firmware-bridge/emulator/betaflightEmulator.js';
 import { FirstOrderVehicle } from '../../firmware-bridge/emulator/emulatedVehicle.js';
-import { ManualClock, ManualScheduler } from '../../firmware-bridge/link/timing.js';
+import { ManualClock, ManualScheduler } from '../../src/platform/time.js';
 import { crc8DvbS2 as crc8UnderTest, encodeMspV2, MspV2Decoder, type MspFrame } from '../../firmware-bridge/msp/mspCodec.js';
 import { MspFlightLink } from '../../firmware-bridge/msp/mspFlightLink.js';
 import { decodeAttitude, decodeRawImuRates, decodeStatus, encodeRawRc, MSP } from '../../firmware-bridge/msp/mspMessages.js';

@@ -6,7 +6,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { FirstOrderVehicle } from '../../firmware-bridge/emulator/emulatedVehicle.js';
 import { Px4Emulator } from '../../firmware-bridge/emulator/px4Emulator.js';
-import { realClock, realScheduler } from '../../firmware-bridge/link/timing.js';
+import { realClock, realScheduler } from '../../src/platform/time.js';
 import { MavlinkFlightLink } from '../../firmware-bridge/mavlink/mavlinkFlightLink.js';
 import { GuardedFlightLink } from '../../firmware-bridge/safety/guardedFlightLink.js';
 import { UdpTransport, udpPx4Sitl } from '../../firmware-bridge/transport/udpTransport.js';

@@ -13,7 +13,7 @@ import type { GuardIntervention } from '../../src/contracts/safetyGuardStatus.js
 import { FirstOrderVehicle } from '../../firmware-bridge/emulator/emulatedVehicle.js';
 import { Px4Emulator } from '../../firmware-bridge/emulator/px4Emulator.js';
 import type { FlightLinkError } from '../../firmware-bridge/link/errors.js';
-import { realClock, realScheduler } from '../../firmware-bridge/link/timing.js';
+import { realClock, realScheduler } from '../../src/platform/time.js';
 import { MavlinkFlightLink } from '../../firmware-bridge/mavlink/mavlinkFlightLink.js';
 import { GuardedFlightLink } from '../../firmware-bridge/safety/guardedFlightLink.js';
 import { ReconnectingTransport } from '../../firmware-bridge/transport/reconnectingTransport.js';

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { GuardIntervention } from '../../src/contracts/safetyGuardStatus.js';
 import type { SteeringSetpoint } from '../../src/contracts/steeringSetpoint.js';
 import { MockFlightLink } from '../../firmware-bridge/link/mockFlightLink.js';
-import { ManualClock, ManualScheduler } from '../../firmware-bridge/link/timing.js';
+import { ManualClock, ManualScheduler } from '../../src/platform/time.js';
 import { parseGuardConfig, type GuardConfigInput } from '../../firmware-bridge/safety/guardConfig.js';
 import { GuardedFlightLink } from '../../firmware-bridge/safety/guardedFlightLink.js';
 import { SafetyGuard } from '../../firmware-bridge/safety/safetyGuard.js';

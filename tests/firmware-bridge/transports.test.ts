@@ -3,7 +3,7 @@ import { createServer, type Server, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { ManualClock, ManualScheduler, realClock, realScheduler } from '../../firmware-bridge/link/timing.js';
+import { ManualClock, ManualScheduler, realClock, realScheduler } from '../../src/platform/time.js';
 import type { ByteTransport } from '../../firmware-bridge/transport/byteTransport.js';
 import { createMockTransportPair } from '../../firmware-bridge/transport/mockTransport.js';
 import { ReconnectingTransport, type TransportEvent } from '../../firmware-bridge/transport/reconnectingTransport.js';

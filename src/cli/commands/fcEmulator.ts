@@ -7,7 +7,7 @@ import { Command, InvalidArgumentError, Option } from 'commander';
 import { BetaflightEmulator } from '../../../firmware-bridge/emulator/betaflightEmulator.js';
 import { FirstOrderVehicle } from '../../../firmware-bridge/emulator/emulatedVehicle.js';
 import { Px4Emulator } from '../../../firmware-bridge/emulator/px4Emulator.js';
-import { realClock, realScheduler } from '../../../firmware-bridge/link/timing.js';
+import { realClock, realScheduler } from '../../platform/time.js';
 import { ReconnectingTransport } from '../../../firmware-bridge/transport/reconnectingTransport.js';
 import { DEFAULT_SERIAL_BAUD, SerialTransport } from '../../../firmware-bridge/transport/serialTransport.js';
 import { SocatPtyPair } from '../../../firmware-bridge/transport/socatPtyPair.js';

@@ -5,6 +5,7 @@ import type { EventEncoding } from '../../contracts/eventEncoding.js';
 import { probeRawFile, type RawFileInfo } from '../../ingest/file/rawFileReader.js';
 import { replayRawFile, type ReplayStats } from '../../ingest/replay/replayRawFile.js';
 import { checkEndpoint, ZmqEventPublisher } from '../../ingest/zmq/index.js';
+import { realClock } from '../../platform/time.js';
 import { CliError, EXIT_USAGE, fileError } from '../cliError.js';
 import { parseEncoding, parsePositiveInt } from '../options.js';
 
@@ -65,7 +66,6 @@ export interface ReplaySummary {
   readonly aborted: boolean;
 }
 
-const systemClock: Clock = { nowUs: () => performance.now() * 1000 };
 
 /** Replays `file` to `opts.endpoint`; resolves with the summary it printed. User errors throw CliError. */
 export async function runReplay(file: string, opts: ReplayCommandOptions, io: ReplayIo): Promise<ReplaySummary> {
@@ -73,7 +73,7 @@ export async function runReplay(file: string, opts: ReplayCommandOptions, io: Re
   const badEndpoint = checkEndpoint(opts.endpoint, mode);
   if (badEndpoint !== undefined) throw new CliError(`--endpoint ${badEndpoint}`, EXIT_USAGE);
   const info = await probe(file, opts);
-  const clock = io.clock ?? systemClock;
+  const clock = io.clock ?? realClock;
   const { geometry } = info.format;
   const wireEncoding = opts.encoding ?? info.format.encoding;
   const publisher = new ZmqEventPublisher({ endpoint: opts.endpoint, mode, sensorId: opts.sensorId, geometry, encoding: wireEncoding });

@@ -2,14 +2,13 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Command } from 'commander';
-import type { Clock } from '../../contracts/clock.js';
 import { IngestRuntime, type IngestStatus } from '../../app/ingestRuntime.js';
 import { checkEndpoint, ZmqEventSource, type ZmqSourceCounters } from '../../ingest/zmq/index.js';
+import { realClock } from '../../platform/time.js';
 import { CliError } from '../cliError.js';
 import { parsePositiveNumber } from '../options.js';
 import { runReplay } from './replay.js';
 
-const systemClock: Clock = { nowUs: () => performance.now() * 1000 };
 
 interface StartOptions {
   endpoint?: string;
@@ -48,7 +47,7 @@ export async function runStart(opts: StartOptions, out: (s: string) => void, err
   if (bad !== undefined) throw new CliError(`--endpoint ${bad}`, 2);
 
   const source = new ZmqEventSource({ endpoint, onProblem: (p) => err(`ingest: ${p.kind}: ${p.detail}`) });
-  const runtime = new IngestRuntime(source, { rateHz: opts.rateHz }, systemClock, () => {});
+  const runtime = new IngestRuntime(source, { rateHz: opts.rateHz }, realClock, () => {});
   try {
     await runtime.start();
   } catch (e) {
@@ -58,7 +57,7 @@ export async function runStart(opts: StartOptions, out: (s: string) => void, err
   const controller = new AbortController();
   const onSigint = () => controller.abort();
   process.once('SIGINT', onSigint);
-  const t0 = systemClock.nowUs();
+  const t0 = realClock.nowUs();
   const replayDone =
     opts.replay === undefined
       ? undefined
@@ -90,7 +89,7 @@ export async function runStart(opts: StartOptions, out: (s: string) => void, err
   }
   const summary: StartSummary = {
     source: opts.replay !== undefined ? `replay ${opts.replay}` : `zmq ${endpoint}`,
-    wallS: (systemClock.nowUs() - t0) / 1e6,
+    wallS: (realClock.nowUs() - t0) / 1e6,
     ingest: runtime.status(),
     zmq: source.counters,
   };
