@@ -74,7 +74,13 @@ export async function runStart(opts: StartOptions, out: (s: string) => void, err
     try {
       await Promise.race([
         new Promise<void>((resolve) => controller.signal.addEventListener('abort', () => resolve(), { once: true })),
-        replayDone?.then(() => waitQuietMs(300)),
+        // After the replay, drain: wait until every packet it sent has been received and handled.
+        replayDone?.then((sent) =>
+          waitFor(() => {
+            const z = source.counters;
+            return z.packets >= sent.packets && z.deliveredPackets + z.queueDrops >= z.packets;
+          }, 10_000),
+        ),
       ]);
     } finally {
       clearInterval(ticker);
@@ -98,8 +104,10 @@ export async function runStart(opts: StartOptions, out: (s: string) => void, err
   return summary;
 }
 
-function waitQuietMs(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
+/** Resolves when `done()` holds (polled every 20 ms) or after `timeoutMs`. */
+async function waitFor(done: () => boolean, timeoutMs: number): Promise<void> {
+  const deadline = realClock.nowUs() + timeoutMs * 1000;
+  while (!done() && realClock.nowUs() < deadline) await new Promise((resolve) => setTimeout(resolve, 20));
 }
 
 function statusLine(s: IngestStatus, z: ZmqSourceCounters): string {

@@ -51,6 +51,9 @@ interface QueuedPacket {
   readonly payload: Uint8Array;
 }
 
+/** Longest stretch of delivery (decode + consumer) before the receive loop gets a turn, ms. */
+const DELIVERY_BUDGET_MS = 2;
+
 /** Messages drained from the socket in a row before the receive loop lets delivery run. */
 const RECEIVE_BURST = 64;
 
@@ -277,8 +280,16 @@ export class ZmqEventSource implements EventSource {
         await new Promise<void>((resolve) => (this.wakeDelivery = resolve));
         continue;
       }
-      this.deliver(item);
-      // One packet per turn, so the receive loop drains the socket (and drops the oldest) in between.
+      // Deliver queued packets for up to DELIVERY_BUDGET_MS, then give the receive loop (and timers) a
+      // turn, so the socket is drained (and the oldest dropped when the consumer is behind) in between.
+      // One packet per turn would cap delivery at the event loop's turn rate under load.
+      const budgetEndMs = performance.now() + DELIVERY_BUDGET_MS;
+      let next: QueuedPacket | undefined = item;
+      while (next !== undefined) {
+        this.deliver(next);
+        if (this.closed || performance.now() >= budgetEndMs) break;
+        next = this.queue.shift();
+      }
       await yieldToLoop();
     }
   }
