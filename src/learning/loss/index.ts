@@ -1,0 +1,19 @@
+/** Self-supervised contrast-maximisation loss on ν maps (see README.md in this folder). */
+export {
+  ContrastMaximizationLoss,
+  type ContrastLossInput,
+  type ContrastLossOptions,
+  type ContrastLossResult,
+  type FocusObjective,
+} from './contrastLoss.js';
+export { bodyFrdToCamera, bodyRatesFrdToCameraRadS, focusOfExpansionFromVelocity, type MutableNormPoint, type Vec3 } from './cameraFrames.js';
+export {
+  type BodyRatesCam,
+  type NormPoint,
+  flowXPerS,
+  flowYPerS,
+  rotationalFlowXPerS,
+  rotationalFlowYPerS,
+} from './flowModel.js';
+export type { MapArray } from './preparedEvents.js';
+export type { VarianceReference } from './varianceLoss.js';
