@@ -21,6 +21,11 @@ export interface CameraSpec {
   readonly horizontalFovRad: number;
   /** Optical axis elevation above the body's forward axis, radians (positive looks up). */
   readonly mountPitchRad: number;
+  /**
+   * Explicit intrinsics (pixels), overriding those derived from the field of view: used for the
+   * ground-truth camera at network geometry, which must match the sensor → network pixel mapping.
+   */
+  readonly intrinsics?: { readonly fxPx: number; readonly fyPx: number; readonly cxPx: number; readonly cyPx: number };
 }
 
 export const DEFAULT_CAMERA_SPEC: CameraSpec = {
@@ -36,6 +41,14 @@ export interface CameraPose {
   /** Altitude above the ground plane (−down), metres. */
   readonly altitudeM: number;
   /** R_wc: camera-frame vectors → world NED. Row-major 3×3. */
+  readonly worldFromCamera: Mat3;
+}
+
+/** A CameraPose the simulator overwrites in place every sample (no allocation per render). */
+export interface MutableCameraPose {
+  northM: number;
+  eastM: number;
+  altitudeM: number;
   readonly worldFromCamera: Mat3;
 }
 
@@ -61,10 +74,10 @@ export class PinholeCamera {
     this.spec = spec;
     this.widthPx = widthPx;
     this.heightPx = heightPx;
-    this.fxPx = widthPx / 2 / Math.tan(spec.horizontalFovRad / 2);
-    this.fyPx = this.fxPx;
-    this.cxPx = (widthPx - 1) / 2;
-    this.cyPx = (heightPx - 1) / 2;
+    this.fxPx = spec.intrinsics?.fxPx ?? widthPx / 2 / Math.tan(spec.horizontalFovRad / 2);
+    this.fyPx = spec.intrinsics?.fyPx ?? this.fxPx;
+    this.cxPx = spec.intrinsics?.cxPx ?? (widthPx - 1) / 2;
+    this.cyPx = spec.intrinsics?.cyPx ?? (heightPx - 1) / 2;
     this.pixelAngleRad = 1 / this.fxPx;
     this.bodyFromCamera = bodyFromCameraMatrix(spec.mountPitchRad);
   }
@@ -76,6 +89,15 @@ export class PinholeCamera {
   poseFromBody(northM: number, eastM: number, downM: number, worldFromBody: Mat3, outWorldFromCamera: Mat3): CameraPose {
     mulMat3(worldFromBody, this.bodyFromCamera, outWorldFromCamera);
     return { northM, eastM, altitudeM: -downM, worldFromCamera: outWorldFromCamera };
+  }
+
+  /** Like `poseFromBody`, overwriting `out` (its matrix included) instead of allocating. */
+  writePose(northM: number, eastM: number, downM: number, worldFromBody: Mat3, out: MutableCameraPose): CameraPose {
+    mulMat3(worldFromBody, this.bodyFromCamera, out.worldFromCamera);
+    out.northM = northM;
+    out.eastM = eastM;
+    out.altitudeM = -downM;
+    return out;
   }
 }
 

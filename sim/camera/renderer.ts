@@ -6,9 +6,10 @@
  * 2. a geometry pass over the pixels: each pixel's ray is an affine function of its column and row,
  *    so the pass only adds increments; per pixel it does one division, a lookup of its strip column,
  *    and writes depth plus *what to sample* (atlas texture, u, v, mip level, shading, fog);
- * 3. a shading pass that samples the world's texture atlas trilinearly. Splitting the passes keeps
- *    the hot loops small enough for V8 to inline the sampler (a call that is not inlined boxes its
- *    double result, i.e. allocates per pixel).
+ * 3. a shading pass that samples the world's texture atlas trilinearly. Splitting geometry from
+ *    shading keeps the hot loops small enough for V8 to inline the sampler (a call that is not
+ *    inlined boxes its double result, i.e. allocates per pixel). (Measured: shading row by row, or
+ *    fusing both passes with the sampler inlined by hand, is no faster.)
  *
  * No allocation per frame: outputs live in preallocated typed arrays owned by the renderer and are
  * overwritten by the next `render`.
@@ -97,7 +98,7 @@ export class Renderer {
 
   render(world: World, pose: CameraPose): void {
     this.geometryPass(world, pose);
-    if (this.options.shade) this.shadingPass(world);
+    if (this.options.shade) this.shadeRange(world, 0, this.logI.length);
   }
 
   private geometryPass(world: World, pose: CameraPose): void {
@@ -290,7 +291,8 @@ export class Renderer {
     this.minDepthM = minDepth;
   }
 
-  private shadingPass(world: World): void {
+  /** Samples the atlas for pixels [start, end) (see the file comment). */
+  private shadeRange(world: World, start: number, end: number): void {
     const atlas = world.atlas;
     const data = atlas.data;
     const levelOffset = atlas.levelOffset;
@@ -298,6 +300,8 @@ export class Renderer {
     const levelScale = atlas.levelScale;
     const maxLod = atlas.maxLod;
     const size0 = atlas.size;
+    const qLo = atlas.quantLo;
+    const qStep = atlas.quantStep;
     const topOffset = levelOffset[maxLod]!;
     const fogLog = world.lighting.fogLog;
     const texBase = this.texBase;
@@ -307,8 +311,7 @@ export class Renderer {
     const addLog = this.addLog;
     const fogW = this.fogW;
     const logI = this.logI;
-    const n = logI.length;
-    for (let i = 0; i < n; i++) {
+    for (let i = start; i < end; i++) {
       const b = texBase[i]!;
       if (b < 0) {
         logI[i] = addLog[i]!;
@@ -317,7 +320,7 @@ export class Renderer {
       const lod = texLod[i]!;
       const u = texU[i]!;
       const v = texV[i]!;
-      let albedo: number;
+      let albedo: number; // in stored (quantised) units until dequantised below
       if (lod <= 0) albedo = bilinearAt(data, b, size0, 1, u, v);
       else if (lod >= maxLod) albedo = data[b + topOffset]!;
       else {
@@ -329,7 +332,7 @@ export class Renderer {
           albedo += (bilinearAt(data, b + levelOffset[l1]!, levelSize[l1]!, levelScale[l1]!, u, v) - albedo) * frac;
         }
       }
-      const lit = albedo + addLog[i]!;
+      const lit = qLo + qStep * albedo + addLog[i]!;
       logI[i] = lit + (fogLog - lit) * fogW[i]!;
     }
   }

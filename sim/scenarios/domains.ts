@@ -57,8 +57,8 @@ export const DOMAIN_A: DomainPreset = {
     { kind: 'deadLeaves', shape: 'disc', minRadiusTx: 2, maxRadiusTx: 40, aspectMin: 1, aspectMax: 1, meanLog: LN(0.22), sigmaLog: 0.55, fineSigmaLog: 0.06, count: 2500 },
   ],
   groundTexture: { kind: 'deadLeaves', shape: 'disc', minRadiusTx: 1.5, maxRadiusTx: 32, aspectMin: 1, aspectMax: 1, meanLog: LN(0.18), sigmaLog: 0.45, fineSigmaLog: 0.05, count: 4000 },
-  obstacleTexelM: 0.01,
-  groundTexelM: 0.025,
+  obstacleTexelM: 0.025,
+  groundTexelM: 0.05,
   textureSizePx: 256,
   lighting: {
     sunAzimuthRad: (140 * Math.PI) / 180,
@@ -89,8 +89,8 @@ export const DOMAIN_B: DomainPreset = {
     { kind: 'bricks', brickWidthTx: 40, brickHeightTx: 20, mortarTx: 2, meanLog: LN(0.4), sigmaLog: 0.2, mortarOffsetLog: -0.35, fineSigmaLog: 0.04 },
   ],
   groundTexture: { kind: 'deadLeaves', shape: 'rect', minRadiusTx: 1, maxRadiusTx: 12, aspectMin: 0.7, aspectMax: 1.4, meanLog: LN(0.25), sigmaLog: 0.25, fineSigmaLog: 0.04, count: 6000 },
-  obstacleTexelM: 0.015,
-  groundTexelM: 0.03,
+  obstacleTexelM: 0.03,
+  groundTexelM: 0.06,
   textureSizePx: 256,
   lighting: {
     sunAzimuthRad: (260 * Math.PI) / 180,
