@@ -15,3 +15,5 @@ export * from './dtype.js';
 export * from './graphBuilder.js';
 export * from './ops/index.js';
 export * from './tensor.js';
+export * from './training/optimizer.js';
+export * from './training/trainingGraphs.js';

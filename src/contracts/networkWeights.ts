@@ -1,0 +1,69 @@
+import { z } from 'zod';
+
+/**
+ * A network's parameters as one flat float32 buffer plus a manifest that says where each tensor lies.
+ * The learner publishes new weights in this form (a version number and the buffer); the inference
+ * stage copies them into its session's weight inputs between runs. On disk: `<name>.weights` holds the
+ * raw little-endian float32 values, `<name>.weights.json` the manifest.
+ */
+export interface WeightsTensorEntry {
+  /** The graph input name of the tensor (e.g. `enc1.weight`). */
+  readonly name: string;
+  readonly shape: readonly number[];
+  /** First element in the flat buffer, in float32 elements (not bytes). */
+  readonly offset: number;
+  /** Number of elements (the product of `shape`). */
+  readonly length: number;
+}
+
+export interface WeightsManifest {
+  readonly format: 'evpilot.weights/1';
+  /** Which network the weights belong to (e.g. `proximity-net`). */
+  readonly model: string;
+  /** Version of these weights (0 = the seeded initialisation; increases with every adopted update). */
+  readonly version: number;
+  readonly dtype: 'float32';
+  /** Total number of float32 elements in the buffer. */
+  readonly totalLength: number;
+  /** Every tensor, in buffer order, without gaps. */
+  readonly tensors: readonly WeightsTensorEntry[];
+  /** Where the values come from (e.g. `he-normal seed 1`, or a pretraining run). */
+  readonly origin: string;
+}
+
+/** Versioned weights as published by the learner (layout as in the network's manifest). */
+export interface NetworkWeights {
+  readonly version: number;
+  /** totalLength float32 values. The receiver copies them; the sender may reuse the buffer afterwards. */
+  readonly data: Float32Array;
+}
+
+const entrySchema = z.object({
+  name: z.string().min(1),
+  shape: z.array(z.number().int().positive()),
+  offset: z.number().int().nonnegative(),
+  length: z.number().int().positive(),
+});
+
+const manifestSchema = z.object({
+  format: z.literal('evpilot.weights/1'),
+  model: z.string().min(1),
+  version: z.number().int().nonnegative(),
+  dtype: z.literal('float32'),
+  totalLength: z.number().int().nonnegative(),
+  tensors: z.array(entrySchema),
+  origin: z.string(),
+});
+
+/** Validates a parsed manifest (types, and that the tensors tile the buffer in order); throws with the reason. */
+export function parseWeightsManifest(json: unknown): WeightsManifest {
+  const m = manifestSchema.parse(json);
+  let offset = 0;
+  for (const t of m.tensors) {
+    if (t.offset !== offset) throw new Error(`weights manifest: ${t.name} starts at ${t.offset}, expected ${offset}`);
+    if (t.length !== t.shape.reduce((a, b) => a * b, 1)) throw new Error(`weights manifest: ${t.name} length does not match its shape`);
+    offset += t.length;
+  }
+  if (offset !== m.totalLength) throw new Error(`weights manifest: tensors cover ${offset} of ${m.totalLength} elements`);
+  return m;
+}
