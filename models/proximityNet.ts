@@ -97,7 +97,12 @@ const PAD1: [number, number, number, number] = [1, 1, 1, 1];
  * Builds the forward pass into `x`'s graph. `params` maps every ParamSpec name to a tensor (graph inputs,
  * normally). Returns ν, N × 1 × 120 × 160, in 1/s.
  */
-export function proximityNet(x: Tensor, params: Readonly<Record<string, Tensor>>): Tensor {
+export function proximityNet(
+  x: Tensor,
+  params: Readonly<Record<string, Tensor>>,
+  /** Hidden activation; LeakyReLU(LEAKY_SLOPE). Tests swap in a smooth one to check gradients without kinks. */
+  activation: (t: Tensor) => Tensor = (t) => leakyRelu(t, LEAKY_SLOPE),
+): Tensor {
   const p = (name: string): Tensor => {
     const t = params[name];
     if (!t) throw new Error(`proximityNet: missing parameter ${name}`);
@@ -105,7 +110,7 @@ export function proximityNet(x: Tensor, params: Readonly<Record<string, Tensor>>
   };
   const conv = (input: Tensor, layer: string, opts: Parameters<typeof conv2d>[3] = {}) =>
     conv2d(input, p(`${layer}.weight`), p(`${layer}.bias`), opts);
-  const act = (t: Tensor) => leakyRelu(t, LEAKY_SLOPE);
+  const act = activation;
 
   const u = sqrt(x);
   const e1 = act(conv(u, 'enc1', { strides: [2, 2], pads: PAD1 }));

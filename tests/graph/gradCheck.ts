@@ -42,6 +42,8 @@ export interface GradReport {
   readonly failures: readonly string[];
   /** Largest |analytic gradient| seen (so a test can tell a vacuous all-zero gradient). */
   readonly maxAbsGradient: number;
+  /** Every checked coordinate: input name, index, analytic and finite-difference value. */
+  readonly samples: readonly { readonly name: string; readonly index: number; readonly analytic: number; readonly fd: number }[];
 }
 
 function normal(rand: () => number): number {
@@ -104,6 +106,7 @@ export async function gradCheck(c: GradCase): Promise<GradReport> {
 
   const base = await session.run(feeds());
   const failures: string[] = [];
+  const samples: { name: string; index: number; analytic: number; fd: number }[] = [];
   let checked = 0;
   let worstRatio = 0;
   let maxAbsGradient = 0;
@@ -127,9 +130,10 @@ export async function gradCheck(c: GradCase): Promise<GradReport> {
       const ratio = Math.abs(fd - a) / (atol + rtol * Math.max(Math.abs(fd), Math.abs(a)));
       worstRatio = Math.max(worstRatio, ratio);
       checked++;
+      samples.push({ name, index: i, analytic: a, fd });
       if (!(ratio <= 1)) failures.push(`${name}[${i}]: analytic ${a}, finite difference ${fd}`);
     }
   }
   await session.release();
-  return { checked, worstRatio, failures, maxAbsGradient };
+  return { checked, worstRatio, failures, maxAbsGradient, samples };
 }
