@@ -12,7 +12,7 @@ import { packWeights } from '../../models/weightsPacking.js';
 import { buildBackwardGraph, buildTrainStepGraph } from '../../src/graph/index.js';
 import { TrainStepSession } from '../../src/learning/trainStepSession.js';
 import { mulberry32 } from '../helpers/random.js';
-import { adamReferenceStep } from './adamReference.js';
+import { type AdamReferenceState, adamReferenceStep } from './adamReference.js';
 
 const N_IN = 2 * 120 * 160;
 const N_OUT = 120 * 160;
@@ -71,7 +71,7 @@ describe('training step (ORT)', () => {
       const session = await TrainStepSession.create(buildTrainStepGraph(proximityNetDefinition(1)).toModelBytes(), packed.manifest, packed.data);
       const grad = await rawGradients(packed.data, x, upstream);
       // Two steps, so the moments carry over and the bias corrections differ (t = 1, 2).
-      let ref = { w: Float64Array.from(packed.data), m: new Float64Array(grad.length), v: new Float64Array(grad.length) };
+      let ref: AdamReferenceState = { w: Float64Array.from(packed.data), m: new Float64Array(grad.length), v: new Float64Array(grad.length) };
       const lr = 1e-3;
       const r1 = await session.run(x, upstream, { learningRate: lr, maxGradNorm: maxNorm });
       const s1 = adamReferenceStep(ref, grad, { t: 1, lr, maxNorm });
