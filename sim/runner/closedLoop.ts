@@ -57,6 +57,8 @@ export interface ClosedLoopOptions {
   readonly onCollision?: 'stop' | 'respawn' | 'continue';
   /** What to do when the vehicle has made `courseLengthM` of progress since the (re)start (default ignore). */
   readonly onCourseEnd?: 'stop' | 'respawn' | 'ignore';
+  /** Called after a respawn (the event stream restarts from the new view). */
+  readonly onRespawn?: (reason: 'collision' | 'courseEnd', tUs: number) => void;
   /** Real-time pacing (see realTime.ts); absent = lock-step, as fast as possible. */
   readonly pace?: (simTUs: number) => Promise<void>;
   /** Checked every window; return true to stop early (e.g. course completed). */
@@ -103,12 +105,13 @@ export async function runClosedLoop(opts: ClosedLoopOptions): Promise<ClosedLoop
   let lastE = sim.vehicle.positionNed[1]!;
   let progress = 0;
   let coursesCompleted = 0;
-  const restart = (): void => {
+  const restart = (reason: 'collision' | 'courseEnd'): void => {
     progressBase = progress;
     sim.respawn({ northM: sc.startNorthM, eastM: sc.startEastM, altitudeM: sc.startAltitudeM, yawRad: sc.startYawRad });
     lastN = sc.startNorthM;
     lastE = sc.startEastM;
     respawns++;
+    opts.onRespawn?.(reason, sim.tUs);
   };
   while (sim.tUs < endUs) {
     const tStart = sim.tUs;
@@ -136,7 +139,7 @@ export async function runClosedLoop(opts: ClosedLoopOptions): Promise<ClosedLoop
         break;
       }
       if (policy === 'respawn') {
-        restart();
+        restart('collision');
         continue;
       }
     }
@@ -146,7 +149,7 @@ export async function runClosedLoop(opts: ClosedLoopOptions): Promise<ClosedLoop
         stoppedBy = 'courseEnd';
         break;
       }
-      restart();
+      restart('courseEnd');
       continue;
     }
     if (opts.shouldStop?.(view, sim.tUs)) {

@@ -7,6 +7,7 @@ import { registerInspect } from './commands/inspect.js';
 import { registerReplay } from './commands/replay.js';
 import { registerStart } from './commands/start.js';
 import { registerFcEmulator } from './commands/fcEmulator.js';
+import { registerSim } from './commands/sim.js';
 import { CliError } from './cliError.js';
 
 export function buildProgram(): Command {
@@ -22,6 +23,7 @@ export function buildProgram(): Command {
   registerStart(program);
   registerReplay(program);
   registerFcEmulator(program);
+  registerSim(program);
   return program;
 }
 
