@@ -161,4 +161,23 @@ describe('training step (ORT)', () => {
     expect(last).toBeLessThan(0.5 * first);
     await session.release();
   });
+
+  it('a batch-2 step sums the two windows\' gradients (the same window twice: twice the norm)', async () => {
+    const { packed, x, upstream } = setup(21);
+    const single = await TrainStepSession.create(buildTrainStepGraph(proximityNetDefinition(1)).toModelBytes(), packed.manifest, packed.data);
+    const double = await TrainStepSession.create(buildTrainStepGraph(proximityNetDefinition(2)).toModelBytes(), packed.manifest, packed.data);
+    expect(double.sizes).toEqual({ input: 2 * N_IN, upstream: 2 * N_OUT });
+    const hyper = { learningRate: 1e-3, maxGradNorm: Infinity };
+    const r1 = await single.run(x, upstream, hyper);
+    const x2 = new Float32Array(2 * N_IN);
+    x2.set(x);
+    x2.set(x, N_IN);
+    const u2 = new Float32Array(2 * N_OUT);
+    u2.set(upstream);
+    u2.set(upstream, N_OUT);
+    const r2 = await double.run(x2, u2, hyper);
+    expect(r2.gradNorm / r1.gradNorm).toBeCloseTo(2, 4);
+    await single.release();
+    await double.release();
+  });
 });
