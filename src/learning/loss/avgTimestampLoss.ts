@@ -17,7 +17,7 @@
  * almost everywhere):
  *   ∂L_r/∂w_ip = (2 / N_r) · A_q[p] · (τ_i − A_q[p]) / (C_q[p] + ε)
  *   ∂L_r/∂X_i  = Σ_p ∂L_r/∂w_ip · ∂w_ip/∂X_i      (likewise Y)
- *   ∂L_r/∂ν_i  = dt_i · (∂L_r/∂X_i · aX_i + ∂L_r/∂Y_i · aY_i)
+ *   ∂L_r/∂ν_i  = dt_i · (∂L_r/∂X_i · aX_i + ∂L_r/∂Y_i · aY_i)       (PreparedEvents.warpBackward)
  * The division by C + ε makes A bounded in [0, 1) and continuous as a pixel's weight goes to zero.
  */
 import { BilinearStencil } from './bilinearStencil.js';
@@ -26,8 +26,6 @@ import { SplatImages } from './splatImages.js';
 
 /** ε in A = S / (C + ε), events (Hagenaars et al.'s implementation uses 1e-9). */
 export const AVG_TIMESTAMP_EPS = 1e-9;
-
-export type ReferenceTime = 'start' | 'end';
 
 export class AvgTimestampLoss {
   private readonly images: SplatImages;
@@ -43,37 +41,29 @@ export class AvgTimestampLoss {
 
   /** L = L_end + L_start; adds ∂L/∂ν_i into `prep.gradInvTtc` (which `prep.sampleNu` filled and zeroed). */
   evaluate(prep: PreparedEvents): number {
-    const end = this.atReference(prep, 'end');
+    const end = this.atReference(prep, 1);
     this.activePixelsEnd = this.images.touchedCount;
-    const start = this.atReference(prep, 'start');
+    const start = this.atReference(prep, 0);
     this.activePixelsStart = this.images.touchedCount;
     return end + start;
   }
 
-  /** L_r at one reference: forward (splat, average, normalise), then the gradient pass. */
-  private atReference(prep: PreparedEvents, ref: ReferenceTime): number {
+  /** L_r at t_ref = tStart + endShare · T (endShare 1 or 0): forward (warp, splat, average, normalise), then the gradient. */
+  private atReference(prep: PreparedEvents, endShare: number): number {
     const img = this.images;
     const st = this.stencil;
     const n = prep.count;
-    const dtArr = ref === 'end' ? prep.dtToEndS : prep.dtToStartS;
-    const flipTau = ref === 'start';
+    const tau = prep.scratch;
+    const xs = prep.warpXSplatPx;
+    const ys = prep.warpYSplatPx;
+    for (let i = 0; i < n; i++) tau[i] = endShare === 1 ? prep.tHat[i]! : 1 - prep.tHat[i]!;
+    prep.warp(endShare);
     img.clear();
 
     // Forward 1: splat C and S per polarity. Only strictly positive weights touch a pixel, so a touched
     // pixel is exactly an active one (C_ON + C_OFF > 0).
     for (let i = 0; i < n; i++) {
-      const dt = dtArr[i]!;
-      const nu = prep.invTtcPerS[i]!;
-      const x = prep.x0SplatPx[i]! + dt * (prep.aXSplatPx[i]! * nu + prep.rotXSplatPxPerS[i]!);
-      const y = prep.y0SplatPx[i]! + dt * (prep.aYSplatPx[i]! * nu + prep.rotYSplatPxPerS[i]!);
-      if (!st.set(x, y)) continue;
-      const c = prep.polarity[i]!;
-      const tau = flipTau ? 1 - prep.tHat[i]! : prep.tHat[i]!;
-      for (let k = 0; k < 4; k++) {
-        const p = st.index[k]!;
-        const w = st.weight[k]!;
-        if (p >= 0 && w > 0) img.add(p, c, w, tau);
-      }
+      if (st.set(xs, ys, i)) img.splat(st, prep.polarity[i]!, tau, i);
     }
 
     // Forward 2: Σ A² over active pixels, normalised by their number.
@@ -88,31 +78,29 @@ export class AvgTimestampLoss {
     }
     const loss = sumSq / active;
 
-    // Gradient: per event, ∂L_r/∂X and ∂L_r/∂Y through the four splat weights, then the chain to ν_i.
+    // Gradient: per event, ∂L_r/∂X and ∂L_r/∂Y through the four splat weights, then the warp's chain to ν_i.
     const twoOverN = 2 / active;
     for (let i = 0; i < n; i++) {
-      const dt = dtArr[i]!;
-      if (dt === 0) continue; // an event at t_ref does not move
-      const nu = prep.invTtcPerS[i]!;
-      const x = prep.x0SplatPx[i]! + dt * (prep.aXSplatPx[i]! * nu + prep.rotXSplatPxPerS[i]!);
-      const y = prep.y0SplatPx[i]! + dt * (prep.aYSplatPx[i]! * nu + prep.rotYSplatPxPerS[i]!);
-      if (!st.set(x, y)) continue;
-      const c = prep.polarity[i]!;
-      const tau = flipTau ? 1 - prep.tHat[i]! : prep.tHat[i]!;
       let gX = 0;
       let gY = 0;
-      for (let k = 0; k < 4; k++) {
-        const p = st.index[k]!;
-        if (p < 0) continue;
-        const j = 2 * p + c;
-        const denom = img.count[j]! + AVG_TIMESTAMP_EPS;
-        const a = img.timeSum[j]! / denom;
-        const dLdw = (twoOverN * a * (tau - a)) / denom;
-        gX += dLdw * st.dWeightDX[k]!;
-        gY += dLdw * st.dWeightDY[k]!;
+      if (prep.warpDtS[i] !== 0 && st.set(xs, ys, i)) {
+        const c = prep.polarity[i]!;
+        const t = tau[i]!;
+        for (let k = 0; k < 4; k++) {
+          const p = st.index[k]!;
+          if (p < 0) continue;
+          const j = 2 * p + c;
+          const denom = img.count[j]! + AVG_TIMESTAMP_EPS;
+          const a = img.timeSum[j]! / denom;
+          const dLdw = (twoOverN * a * (t - a)) / denom;
+          gX += dLdw * st.dWeightDX(k);
+          gY += dLdw * st.dWeightDY(k);
+        }
       }
-      prep.gradInvTtc[i] += dt * (gX * prep.aXSplatPx[i]! + gY * prep.aYSplatPx[i]!);
+      prep.gradWarpX[i] = gX;
+      prep.gradWarpY[i] = gY;
     }
+    prep.warpBackward();
     return loss;
   }
 }

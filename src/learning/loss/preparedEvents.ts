@@ -79,8 +79,19 @@ export class PreparedEvents {
   readonly invTtcPerS: Float64Array;
   /** ∂loss/∂ν_i accumulated by the objectives (zeroed by `sampleNu`). */
   readonly gradInvTtc: Float64Array;
+  /** The last `warp`: lever arm dt_i = t_ref − t_i (s) and warped splat coordinates (splat px). */
+  readonly warpDtS: Float64Array;
+  readonly warpXSplatPx: Float64Array;
+  readonly warpYSplatPx: Float64Array;
+  /** ∂L/∂X_i and ∂L/∂Y_i at the warped coordinates, written by an objective's gradient pass for every event. */
+  readonly gradWarpX: Float64Array;
+  readonly gradWarpY: Float64Array;
+  /** Scratch per-event values for the objectives (e.g. the splatted timestamp τ_i of one reference). */
+  readonly scratch: Float64Array;
 
   private readonly splatScale: number;
+  /** Skipped events of the current `prepare`: [0] outside the window, [1] outside the sensor or map. */
+  private readonly skipTally = new Int32Array(2);
 
   constructor(
     readonly capacity: number,
@@ -104,6 +115,12 @@ export class PreparedEvents {
     this.nuWeight = new Float64Array(4 * capacity);
     this.invTtcPerS = new Float64Array(capacity);
     this.gradInvTtc = new Float64Array(capacity);
+    this.warpDtS = new Float64Array(capacity);
+    this.warpXSplatPx = new Float64Array(capacity);
+    this.warpYSplatPx = new Float64Array(capacity);
+    this.gradWarpX = new Float64Array(capacity);
+    this.gradWarpY = new Float64Array(capacity);
+    this.scratch = new Float64Array(capacity);
   }
 
   /**
@@ -120,8 +137,33 @@ export class PreparedEvents {
   ): number {
     const n = events.length;
     const cap = this.capacity;
-    const stride = n > cap ? n / cap : 1;
     const picks = n > cap ? cap : n;
+    this.skipTally[0] = 0;
+    this.skipTally[1] = 0;
+    const m = this.stage(events, tStartUs, tEndUs, mapping, foe, ratesCam, picks, n > cap ? n / cap : 1);
+    this.count = m;
+    this.counts.used = m;
+    this.counts.outsideWindow = this.skipTally[0]!;
+    this.counts.outsideMap = this.skipTally[1]!;
+    this.counts.subsampledAway = n - picks;
+    return m;
+  }
+
+  /**
+   * The per-event loop of `prepare` (events k · stride, k < picks); returns the number staged and counts
+   * skips in `skipTally`. Kept apart from the bookkeeping after it: V8 compiles a long-running loop
+   * on-stack before the code after the loop has ever run, and that code then deoptimises on every call.
+   */
+  private stage(
+    events: EventBatch,
+    tStartUs: number,
+    tEndUs: number,
+    mapping: InputMapping,
+    foe: NormPoint,
+    ratesCam: BodyRatesCam,
+    picks: number,
+    stride: number,
+  ): number {
     const { fxPx, fyPx, cxPx, cyPx } = this.intrinsics;
     const s = this.splatScale;
     const ws = this.sensor.widthPx;
@@ -129,27 +171,26 @@ export class PreparedEvents {
     const wn = this.network.widthPx;
     const hn = this.network.heightPx;
     const durationUs = tEndUs - tStartUs;
-    let outsideWindow = 0;
-    let outsideMap = 0;
+    const tally = this.skipTally;
     let m = 0;
     for (let k = 0; k < picks; k++) {
       const i = stride === 1 ? k : Math.floor(k * stride);
       const tUs = events.tUs[i]!;
       if (!(tUs >= tStartUs && tUs <= tEndUs)) {
-        outsideWindow++;
+        tally[0]++;
         continue;
       }
       const xs = events.x[i]!;
       const ys = events.y[i]!;
       if (xs >= ws || ys >= hs) {
-        outsideMap++;
+        tally[1]++;
         continue;
       }
       // Network coordinate of the pixel centre (InputMapping); outside the map → the network never saw it.
       const xn = mapping.offsetXPx + (xs + 0.5) * mapping.scale;
       const yn = mapping.offsetYPx + (ys + 0.5) * mapping.scale;
       if (!(xn >= 0 && xn < wn && yn >= 0 && yn < hn)) {
-        outsideMap++;
+        tally[1]++;
         continue;
       }
       // ν sampling weights: centres at integer + 0.5, sample point clamped to [0, W − 1] in centre coords.
@@ -185,11 +226,6 @@ export class PreparedEvents {
       this.rotYSplatPxPerS[m] = s * fyPx * rotationalFlowYPerS(xNorm, yNorm, ratesCam);
       m++;
     }
-    this.count = m;
-    this.counts.used = m;
-    this.counts.outsideWindow = outsideWindow;
-    this.counts.outsideMap = outsideMap;
-    this.counts.subsampledAway = n - picks;
     return m;
   }
 
@@ -204,6 +240,28 @@ export class PreparedEvents {
         wt[q + 2]! * invTtcMapPerS[idx[q + 2]!]! +
         wt[q + 3]! * invTtcMapPerS[idx[q + 3]!]!;
       this.gradInvTtc[i] = 0;
+    }
+  }
+
+  /**
+   * Forward: warps every event to t_ref = tStart + endShare · (tEnd − tStart) (endShare 1: tEnd, 0: tStart,
+   * 0.5: the middle): dt_i = t_ref − t_i, X_i = X0_i + dt_i · (aX_i ν_i + rX_i), Y likewise.
+   */
+  warp(endShare: number): void {
+    const startShare = 1 - endShare;
+    for (let i = 0; i < this.count; i++) {
+      const dt = endShare * this.dtToEndS[i]! + startShare * this.dtToStartS[i]!;
+      const nu = this.invTtcPerS[i]!;
+      this.warpDtS[i] = dt;
+      this.warpXSplatPx[i] = this.x0SplatPx[i]! + dt * (this.aXSplatPx[i]! * nu + this.rotXSplatPxPerS[i]!);
+      this.warpYSplatPx[i] = this.y0SplatPx[i]! + dt * (this.aYSplatPx[i]! * nu + this.rotYSplatPxPerS[i]!);
+    }
+  }
+
+  /** Gradient of `warp`: ∂L/∂ν_i += dt_i · (∂L/∂X_i · aX_i + ∂L/∂Y_i · aY_i) (∂X_i/∂ν_i = dt_i · aX_i exactly). */
+  warpBackward(): void {
+    for (let i = 0; i < this.count; i++) {
+      this.gradInvTtc[i] += this.warpDtS[i]! * (this.gradWarpX[i]! * this.aXSplatPx[i]! + this.gradWarpY[i]! * this.aYSplatPx[i]!);
     }
   }
 

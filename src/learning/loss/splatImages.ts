@@ -6,6 +6,8 @@
  * Layout: `channels` interleaved planes, value of channel c at pixel p at [p · channels + c]. Two images
  * share the layout: `count` (Σ splat weights, "events") and `timeSum` (Σ weight · timestamp).
  */
+import type { BilinearStencil } from './bilinearStencil.js';
+
 export class SplatImages {
   /** Σ of splat weights per pixel and channel (events). */
   readonly count: Float64Array;
@@ -43,14 +45,24 @@ export class SplatImages {
     this.touchedCount = 0;
   }
 
-  /** Adds weight `w` (> 0) and `w · tau` to channel `c` of pixel `p` and records the pixel as touched. */
-  add(p: number, c: number, w: number, tau: number): void {
-    if (this.isTouched[p] === 0) {
-      this.isTouched[p] = 1;
-      this.touched[this.touchedCount++] = p;
+  /**
+   * Splats one event: adds each strictly positive stencil weight w to `count` and w · tau[i] to `timeSum`
+   * in channel `c` of the stencil's pixels, and records them as touched (so a touched pixel has count > 0).
+   */
+  splat(st: BilinearStencil, c: number, tau: Float64Array, i: number): void {
+    const t = tau[i]!;
+    const ch = this.channels;
+    for (let k = 0; k < 4; k++) {
+      const p = st.index[k]!;
+      const w = st.weight[k]!;
+      if (p < 0 || !(w > 0)) continue;
+      if (this.isTouched[p] === 0) {
+        this.isTouched[p] = 1;
+        this.touched[this.touchedCount++] = p;
+      }
+      const j = p * ch + c;
+      this.count[j] += w;
+      this.timeSum[j] += w * t;
     }
-    const j = p * this.channels + c;
-    this.count[j] += w;
-    this.timeSum[j] += w * tau;
   }
 }

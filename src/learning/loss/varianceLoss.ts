@@ -48,22 +48,13 @@ export class IweVarianceLoss {
     const img = this.images;
     const st = this.stencil;
     const n = prep.count;
-    // dt = t_ref − t: end → dtToEnd, start → dtToStart, mid → their mean.
-    const cEnd = this.reference === 'end' ? 1 : this.reference === 'mid' ? 0.5 : 0;
-    const cStart = 1 - cEnd;
+    const xs = prep.warpXSplatPx;
+    const ys = prep.warpYSplatPx;
+    const unit = prep.scratch; // splat "timestamps" unused here: one channel of counts
+    prep.warp(this.reference === 'end' ? 1 : this.reference === 'mid' ? 0.5 : 0);
     img.clear();
-
     for (let i = 0; i < n; i++) {
-      const dt = cEnd * prep.dtToEndS[i]! + cStart * prep.dtToStartS[i]!;
-      const nu = prep.invTtcPerS[i]!;
-      const x = prep.x0SplatPx[i]! + dt * (prep.aXSplatPx[i]! * nu + prep.rotXSplatPxPerS[i]!);
-      const y = prep.y0SplatPx[i]! + dt * (prep.aYSplatPx[i]! * nu + prep.rotYSplatPxPerS[i]!);
-      if (!st.set(x, y)) continue;
-      for (let k = 0; k < 4; k++) {
-        const p = st.index[k]!;
-        const w = st.weight[k]!;
-        if (p >= 0 && w > 0) img.add(p, 0, w, 0);
-      }
+      if (st.set(xs, ys, i)) img.splat(st, 0, unit, i);
     }
     this.activePixels = img.touchedCount;
     let sum = 0;
@@ -77,26 +68,25 @@ export class IweVarianceLoss {
     const pixels = img.widthPx * img.heightPx;
     const loss = 1 - (pixels * sumSq) / (sum * sum);
 
+    // Gradient: ∂L/∂H[p] = scale · (H[p] − Q/M), through the splat weights to X_i, Y_i, then to ν_i.
     const scale = (-2 * pixels) / (sum * sum);
     const centre = sumSq / sum;
     for (let i = 0; i < n; i++) {
-      const dt = cEnd * prep.dtToEndS[i]! + cStart * prep.dtToStartS[i]!;
-      if (dt === 0) continue;
-      const nu = prep.invTtcPerS[i]!;
-      const x = prep.x0SplatPx[i]! + dt * (prep.aXSplatPx[i]! * nu + prep.rotXSplatPxPerS[i]!);
-      const y = prep.y0SplatPx[i]! + dt * (prep.aYSplatPx[i]! * nu + prep.rotYSplatPxPerS[i]!);
-      if (!st.set(x, y)) continue;
       let gX = 0;
       let gY = 0;
-      for (let k = 0; k < 4; k++) {
-        const p = st.index[k]!;
-        if (p < 0) continue;
-        const dLdH = scale * (img.count[p]! - centre);
-        gX += dLdH * st.dWeightDX[k]!;
-        gY += dLdH * st.dWeightDY[k]!;
+      if (prep.warpDtS[i] !== 0 && st.set(xs, ys, i)) {
+        for (let k = 0; k < 4; k++) {
+          const p = st.index[k]!;
+          if (p < 0) continue;
+          const dLdH = scale * (img.count[p]! - centre);
+          gX += dLdH * st.dWeightDX(k);
+          gY += dLdH * st.dWeightDY(k);
+        }
       }
-      prep.gradInvTtc[i] += dt * (gX * prep.aXSplatPx[i]! + gY * prep.aYSplatPx[i]!);
+      prep.gradWarpX[i] = gX;
+      prep.gradWarpY[i] = gY;
     }
+    prep.warpBackward();
     return loss;
   }
 }
