@@ -13,6 +13,7 @@ import { parsePositiveInt, parsePositiveNumber } from '../options.js';
 // Type-only: erased at run time, so the simulator still loads on demand.
 import type { DatasetReader } from '../../../sim/dataset/reader.js';
 import type { DatasetWriter } from '../../../sim/dataset/writer.js';
+import type { RawEventWriter } from '../../../sim/dataset/rawEventWriter.js';
 
 interface Geometry {
   widthPx: number;
@@ -108,6 +109,7 @@ interface RecordCliOptions {
   speed?: string;
   excitation: number;
   compression: number;
+  raw?: string;
   json?: boolean;
   quiet?: boolean;
 }
@@ -115,6 +117,7 @@ interface RecordCliOptions {
 async function recordAction(opts: RecordCliOptions): Promise<void> {
   const { recordDataset } = await import('../../../sim/dataset/recorder.js');
   const { DatasetWriter: Writer } = await import('../../../sim/dataset/writer.js');
+  const { RawEventWriter } = await import('../../../sim/dataset/rawEventWriter.js');
   const { SCENARIO_NAMES } = await import('../../../sim/scenarios/index.js');
   if (!SCENARIO_NAMES.includes(opts.scenario)) throw new CliError(`unknown scenario '${opts.scenario}' (known: ${SCENARIO_NAMES.join(', ')})`, EXIT_USAGE);
   if (!['A', 'B', 'a', 'b'].includes(opts.domain)) throw new CliError(`unknown domain '${opts.domain}' (known: A, B)`, EXIT_USAGE);
@@ -126,6 +129,7 @@ async function recordAction(opts: RecordCliOptions): Promise<void> {
   const cruiseSpeedMS = opts.speed !== undefined ? await quantity(opts.speed, 'm/s', 'm/s', '--speed') : undefined;
   const progress = new Progress(opts.quiet === true);
   let writer: DatasetWriter | undefined;
+  let raw: RawEventWriter | undefined;
   try {
     const summary = await recordDataset(
       {
@@ -147,12 +151,32 @@ async function recordAction(opts: RecordCliOptions): Promise<void> {
         generator: 'evpilot sim record',
       },
       (header) => {
+        let w: DatasetWriter;
         try {
-          writer = Writer.create(opts.out, header);
+          w = Writer.create(opts.out, header);
+          writer = w;
+          if (opts.raw !== undefined) {
+            raw = RawEventWriter.create(opts.raw, opts.geometry, { generator: 'evpilot sim record', scenario: opts.scenario, domain: header.domain, seed: String(opts.seed) });
+          }
         } catch (err) {
-          throw fileError(opts.out, err);
+          throw fileError(opts.raw !== undefined && writer !== undefined ? opts.raw : opts.out, err);
         }
-        return writer;
+        if (raw === undefined) return w;
+        const r = raw;
+        // Tee: the events also go to the EVT 3.0 RAW file.
+        return {
+          writeEvents: (a, b, batch) => {
+            w.writeEvents(a, b, batch);
+            r.writeEvents(batch);
+          },
+          writeTruth: (t, truth) => w.writeTruth(t, truth),
+          writeVehicle: (t, v) => w.writeVehicle(t, v),
+          writeReset: (t, info) => w.writeReset(t, info),
+          close: (t, summary) => {
+            w.close(t, summary);
+            r.close();
+          },
+        };
       },
       (done, total, events) => progress.update(done, total, events),
     );
@@ -176,6 +200,7 @@ async function recordAction(opts: RecordCliOptions): Promise<void> {
     );
   } catch (err) {
     writer?.abort();
+    raw?.close();
     if (err instanceof CliError) throw err;
     if (err instanceof Error && /^(unknown|scenario)/.test(err.message)) throw new CliError(err.message, EXIT_USAGE);
     throw err;
@@ -244,6 +269,82 @@ async function infoAction(file: string, opts: { json?: boolean }): Promise<void>
   }
 }
 
+interface StreamCliOptions {
+  scenario: string;
+  domain: string;
+  seed: number;
+  seconds: number;
+  endpoint: string;
+  sensorId: number;
+  geometry: Geometry;
+  events?: string;
+  packetUs: number;
+  lockstep?: boolean;
+  speed: number;
+  waitSubscriberMs: number;
+  json?: boolean;
+  quiet?: boolean;
+}
+
+async function streamAction(opts: StreamCliOptions): Promise<void> {
+  const { SCENARIO_NAMES, buildScenario, domainPreset } = await import('../../../sim/scenarios/index.js');
+  if (!SCENARIO_NAMES.includes(opts.scenario)) throw new CliError(`unknown scenario '${opts.scenario}' (known: ${SCENARIO_NAMES.join(', ')})`, EXIT_USAGE);
+  if (!['A', 'B', 'a', 'b'].includes(opts.domain)) throw new CliError(`unknown domain '${opts.domain}' (known: A, B)`, EXIT_USAGE);
+  if (opts.events !== undefined && opts.events !== 'clean' && opts.events !== 'noisy') throw new CliError(`--events must be clean or noisy`, EXIT_USAGE);
+  const { Simulation } = await import('../../../sim/runner/simulation.js');
+  const { streamEvents } = await import('../../../sim/runner/eventStreamer.js');
+  const { createExpertPilot } = await import('../../../sim/runner/expertPilot.js');
+  const { realTimePacer } = await import('../../../sim/runner/realTime.js');
+  const { WallClock } = await import('../../../sim/runner/clocks.js');
+  const { Prng } = await import('../../../sim/world/prng.js');
+  const { ZmqEventPublisher } = await import('../../ingest/zmq/index.js');
+  const scenario = buildScenario(opts.scenario, { seed: opts.seed, domain: domainPreset(opts.domain) });
+  const sim = new Simulation({ scenario, seed: opts.seed, camera: { geometry: opts.geometry }, eventPreset: opts.events as 'clean' | 'noisy' | undefined });
+  const publisher = new ZmqEventPublisher({ endpoint: opts.endpoint, sensorId: opts.sensorId, geometry: opts.geometry, encoding: 'evt3' });
+  try {
+    await publisher.open();
+  } catch (err) {
+    throw new CliError(err instanceof Error ? err.message : String(err));
+  }
+  const progress = new Progress(opts.quiet === true);
+  try {
+    if (!opts.quiet) process.stderr.write(`evpilot sim: publishing ${opts.scenario}/${opts.domain} on ${publisher.endpoint} (sensor ${opts.sensorId}, EVT 3.0)\n`);
+    if (opts.waitSubscriberMs > 0 && !(await publisher.waitForSubscriber(opts.waitSubscriberMs)) && !opts.quiet) {
+      process.stderr.write('evpilot sim: no subscriber yet, streaming anyway\n');
+    }
+    const pace = opts.lockstep ? undefined : realTimePacer(new WallClock(), opts.speed);
+    let events = 0;
+    const summary = await streamEvents({
+      sim,
+      sink: publisher,
+      controller: createExpertPilot(scenario, new Prng(opts.seed).derive('expert-pilot')),
+      durationS: opts.seconds,
+      packetUs: opts.packetUs,
+      pace,
+      onWindow: (tUs, n) => {
+        events += n;
+        progress.update(tUs / 1e6, opts.seconds, events);
+      },
+    });
+    const report = {
+      endpoint: publisher.endpoint,
+      simulatedS: summary.simulatedS,
+      events: summary.events,
+      packets: summary.packets,
+      heartbeats: summary.heartbeats,
+      collisions: summary.collisions,
+      maxLagMs: pace ? pace.maxLagUs / 1000 : null,
+    };
+    process.stdout.write(
+      opts.json
+        ? JSON.stringify(report) + '\n'
+        : `streamed ${report.simulatedS} s: ${report.events} events in ${report.packets} packets + ${report.heartbeats} heartbeats${report.maxLagMs !== null ? `, worst lag behind real time ${report.maxLagMs.toFixed(1)} ms` : ''}\n`,
+    );
+  } finally {
+    await publisher.close();
+  }
+}
+
 export function registerSim(program: Command): void {
   const sim = program.command('sim').description('Event-camera simulator: record datasets, inspect them, stream events like a camera driver');
 
@@ -267,10 +368,30 @@ export function registerSim(program: Command): void {
     .option('--speed <speed>', 'cruise speed (bare numbers in m/s; default: the scenario’s)')
     .option('--excitation <x>', 'expert pilot excitation (0 = smooth, 1 = default)', parseNonNegative, 1)
     .option('--compression <level>', 'deflate level 0–9 (0 = store)', parseNonNegative, 6)
+    .option('--raw <file>', 'also write the events as a Prophesee EVT 3.0 RAW file (readable by inspect and replay)')
     .option('--json', 'print the summary as one JSON object')
     .option('--quiet', 'no progress on stderr')
     .addHelpText('after', '\nFormat: sim/dataset/format.ts (documented in sim/README.md). Exit codes: 0 ok, 1 error, 2 usage.')
     .action(recordAction);
+
+  sim
+    .command('stream')
+    .description('Fly a scenario and publish its events as EVT 3.0 EVPK packets over ZeroMQ, like a camera driver')
+    .requiredOption('--scenario <name>', 'forest, corridor, wall-gap or slalom')
+    .option('--domain <A|B>', 'domain preset', 'A')
+    .option('--seed <n>', 'seed of the world and the run', parseSeed, 1)
+    .option('--seconds <s>', 'simulated duration', parsePositiveNumber, 60)
+    .option('--endpoint <url>', 'ZeroMQ endpoint to bind (tcp://*:5556, ipc:///path)', 'tcp://127.0.0.1:5556')
+    .option('--sensor-id <n>', 'sensor id in the packets', parseSeed, 0)
+    .option('--geometry <WxH>', 'sensor geometry', parseGeometry, { widthPx: 160, heightPx: 120 })
+    .option('--events <preset>', 'DVS preset: clean or noisy (default: the domain’s)')
+    .option('--packet-us <us>', 'packet length in sensor time, µs', parsePositiveInt, 1000)
+    .option('--lockstep', 'do not pace to the wall clock: stream as fast as the simulator runs')
+    .option('--speed <factor>', 'real-time factor when pacing (2 = twice as fast)', parsePositiveNumber, 1)
+    .option('--wait-subscriber-ms <ms>', 'wait this long for a subscriber before starting (0: start at once)', parseNonNegative, 2000)
+    .option('--json', 'print the summary as one JSON object')
+    .option('--quiet', 'no progress on stderr')
+    .action(streamAction);
 
   sim
     .command('info')
