@@ -41,18 +41,17 @@ function makeInput(
   events: EventBatch,
   map: Float64Array,
   rand: () => number,
-  over: Partial<ContrastLossInput> = {},
+  over: Partial<Omit<ContrastLossInput, 'invTtcPerS'>> = {},
 ): ContrastLossInput & { invTtcPerS: Float64Array } {
   return {
     events,
     tStartUs: T0,
     tEndUs: T1,
     mapping: mappingFor(SENSOR, NETWORK, 'letterbox'),
-    invTtcPerS: map,
     focusOfExpansionNorm: { x: (rand() - 0.5) * 0.4, y: (rand() - 0.5) * 0.3 },
     bodyRatesCamRadS: { x: (rand() - 0.5) * 2, y: (rand() - 0.5) * 2, z: (rand() - 0.5) * 2 },
     ...over,
-    invTtcPerS: (over.invTtcPerS as Float64Array | undefined) ?? map,
+    invTtcPerS: map,
   };
 }
 
