@@ -168,6 +168,20 @@ export class TrainStepSession {
   }
 
   /**
+   * Restores a saved state (a checkpoint): weights, Adam moments and the Adam step count, so the next update
+   * continues exactly where the saved learner stopped. Copies the arrays.
+   */
+  restoreState(weights: Float32Array, m: Float32Array, v: Float32Array, step: number): void {
+    const s = this.slots[this.current]!;
+    if (m.length !== s.m.length || v.length !== s.v.length) throw new Error(`moments: ${m.length}/${v.length} values, need ${s.m.length}`);
+    if (!(Number.isInteger(step) && step >= 0)) throw new Error(`Adam step must be an integer ≥ 0, got ${step}`);
+    this.setWeights(weights, false);
+    s.m.set(m);
+    s.v.set(v);
+    this.updates = step;
+  }
+
+  /**
    * One training step: `input` is the network input the loss was computed for (batch × 2 × H × W counts),
    * `gradNu` dL/dν at the network's output (batch × 1 × H × W, 1/(1/s) = s units of the loss per ν).
    */

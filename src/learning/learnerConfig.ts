@@ -1,0 +1,86 @@
+/**
+ * Configuration of the in-flight learner (worker thread): artifacts, checkpoints, queue, camera, loss,
+ * optimiser and guards. Validated with zod; every default is stated here. The resolved object is plain data
+ * (it crosses to the worker thread as workerData).
+ */
+import { z } from 'zod';
+import { DEFAULT_GUARD_THRESHOLDS } from './learnerGuards.js';
+import { DEFAULT_TRAINER_OPTIONS } from './trainer.js';
+import { DEFAULT_CHECKPOINT_SCHEDULE } from './checkpointSchedule.js';
+
+const geometry = z.object({ widthPx: z.number().int().min(1).max(65536), heightPx: z.number().int().min(1).max(65536) });
+
+export const learnerConfigSchema = z.object({
+  /** Directory of the network artifacts. */
+  modelDir: z.string().default('models'),
+  /** Inference graph (the learner's own forward pass), inside modelDir. */
+  forwardModelFile: z.string().default('proximity-net.onnx'),
+  /** Training-step graph, inside modelDir; its batch size is the number of windows per update. */
+  trainModelFile: z.string().default('proximity-net.train.onnx'),
+  /** Pretrained weights base name inside modelDir (`<name>.weights` + `.weights.json`). */
+  pretrainedWeights: z.string().default('proximity-net.init'),
+  /** Checkpoint directory; null: no checkpoints, no resume. */
+  checkpointDir: z.string().nullable().default(null),
+  /** Checkpoints kept on disk. */
+  checkpointKeep: z.number().int().min(1).default(3),
+  /** Periodic checkpoint every this many weight versions … */
+  checkpointEveryUpdates: z.number().int().min(1).default(DEFAULT_CHECKPOINT_SCHEDULE.everyUpdates),
+  /** … or this many seconds of clock, whichever first. */
+  checkpointEverySeconds: z.number().positive().default(DEFAULT_CHECKPOINT_SCHEDULE.everyUs / 1e6),
+  /** Resume from the newest usable checkpoint in checkpointDir at start. */
+  resume: z.boolean().default(true),
+  /** Queue slots (≥ windows per update + 1). 8 × ~210 KB at the defaults. */
+  queueCapacity: z.number().int().min(2).max(1024).default(8),
+  /** Most learner events per window kept in the queue (the window cutter's learner cap). */
+  maxEvents: z.number().int().min(1).default(4096),
+  /** Sensor geometry of the events, and its pinhole intrinsics (sensor px). */
+  sensor: geometry,
+  intrinsics: z.object({ fxPx: z.number().positive(), fyPx: z.number().positive(), cxPx: z.number(), cyPx: z.number() }),
+  /** Camera up-tilt from body x, rad. */
+  mountPitchUpRad: z.number().default(0),
+  /** Body rates older than this (host clock) make a window unusable for learning, ms. */
+  maxRatesAgeMs: z.number().positive().default(50),
+  loss: z
+    .object({
+      objective: z.enum(['avg-timestamps', 'iwe-variance']).default('avg-timestamps'),
+      /** λ, s. */
+      smoothnessWeight: z.number().min(0).default(0.05),
+      /** Splat images at this fraction of the sensor resolution (≤ 0.5 avoids the sparse-image bias, see loss/README). */
+      splatScale: z.number().gt(0).max(1).default(0.5),
+    })
+    .default({ objective: 'avg-timestamps', smoothnessWeight: 0.05, splatScale: 0.5 }),
+  trainer: z
+    .object({
+      learningRate: z.number().positive().default(DEFAULT_TRAINER_OPTIONS.learningRate),
+      maxGradNorm: z.number().positive().default(DEFAULT_TRAINER_OPTIONS.maxGradNorm),
+      minEventsPerWindow: z.number().int().min(0).default(DEFAULT_TRAINER_OPTIONS.minEventsPerWindow),
+    })
+    .default({
+      learningRate: DEFAULT_TRAINER_OPTIONS.learningRate,
+      maxGradNorm: DEFAULT_TRAINER_OPTIONS.maxGradNorm,
+      minEventsPerWindow: DEFAULT_TRAINER_OPTIONS.minEventsPerWindow,
+    }),
+  guards: z
+    .object({
+      spikeFactor: z.number().gt(1).default(DEFAULT_GUARD_THRESHOLDS.spikeFactor),
+      spikeWindow: z.number().int().min(1).default(DEFAULT_GUARD_THRESHOLDS.spikeWindow),
+      spikeMinHistory: z.number().int().min(1).default(DEFAULT_GUARD_THRESHOLDS.spikeMinHistory),
+      maxRelativeDrift: z.number().positive().default(DEFAULT_GUARD_THRESHOLDS.maxRelativeDrift),
+      snapshotAfterHealthy: z.number().int().min(1).default(DEFAULT_GUARD_THRESHOLDS.snapshotAfterHealthy),
+    })
+    .default({ ...DEFAULT_GUARD_THRESHOLDS }),
+  /** onnxruntime intra-op threads of the learner's sessions (one core of two). */
+  intraOpThreads: z.number().int().min(1).default(1),
+});
+
+/** What callers write (defaults filled in by `resolveLearnerConfig`). */
+export type LearnerConfigInput = z.input<typeof learnerConfigSchema>;
+/** The resolved configuration. */
+export type LearnerConfig = z.output<typeof learnerConfigSchema>;
+
+/** Validates and fills defaults; throws an Error listing what is wrong. */
+export function resolveLearnerConfig(input: LearnerConfigInput): LearnerConfig {
+  const r = learnerConfigSchema.safeParse(input);
+  if (!r.success) throw new Error(`learner config: ${r.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ')}`);
+  return r.data;
+}
