@@ -145,11 +145,20 @@ export class ColumnCaster {
       const s = -sinHeading * dn + cosHeading * de;
       let j0: number;
       let j1: number;
-      if (dist <= r * 1.0001) {
+      if (f <= -r) continue; // wholly behind the camera
+      if (f > 2 * r) {
+        // The footprint lies in the box [f − r, f + r] × [s − r, s + r] (heading frame), so its tangents
+        // a = side / forward lie between the box corners' — a slightly generous span, without trig.
+        const aLo = Math.min((s - r) / (f - r), (s - r) / (f + r));
+        const aHi = Math.max((s + r) / (f - r), (s + r) / (f + r));
+        if (aHi < aMin || aLo > aMax) continue;
+        j0 = Math.max(0, Math.floor((aLo - aMin) * invDa));
+        j1 = Math.min(cols - 1, Math.floor((aHi - aMin) * invDa));
+      } else if (dist <= r * 1.0001) {
         j0 = 0;
         j1 = cols - 1;
       } else {
-        // Angular span of the bounding circle, clipped to the half-space in front.
+        // Close and to the side: the exact angular span of the bounding circle, clipped to the front.
         const centre = Math.atan2(s, f);
         const half = Math.asin(r / dist);
         const lo = centre - half;

@@ -161,11 +161,16 @@ export class Renderer {
     const caster = this.caster;
     let columns = 0;
     if (aMax >= aMin) {
+      // A fixed grid of column tangents about the heading, so that a column's ray does not move when
+      // the strip's extent changes by rounding noise: a moving grid flips pixels at obstacle edges back
+      // and forth (spurious events). Column centres sit at multiples of da, where the pixel centres of
+      // a level camera fall (a = (c − cx)/fx), keeping those pixels off the column boundaries.
+      const da = 1 / (fx * opts.oversample);
       const margin = 1 / fx;
-      aMin = Math.max(aMin - margin, -MAX_TAN);
+      aMin = (Math.floor(Math.max(aMin - margin, -MAX_TAN) / da - 0.5) + 0.5) * da;
       aMax = Math.min(aMax + margin, MAX_TAN);
-      columns = Math.max(1, Math.ceil((aMax - aMin) * fx * opts.oversample));
-      caster.cast(world, camN, camE, cosH, sinH, aMin, aMax, columns, cam.pixelAngleRad, opts.maxRangeM);
+      columns = Math.max(1, Math.ceil((aMax - aMin) / da));
+      caster.cast(world, camN, camE, cosH, sinH, aMin, aMin + columns * da, columns, cam.pixelAngleRad, opts.maxRangeM);
       columns = caster.columns;
       caster.prepareVisibility(alt);
     }

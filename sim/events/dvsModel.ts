@@ -167,6 +167,20 @@ export class DvsModel {
     const fireArgs = this.fireArgs;
     fireArgs[2] = t0;
     fireArgs[3] = dtUs;
+    if (!lowpass && !leak) {
+      // The common (clean) case without the optional stages: the tightest loop.
+      for (let i = 0; i < n; i++) {
+        const l = logI[i]!;
+        const d = l - ref[i]!;
+        if (d >= thrOn[i]! - THRESHOLD_EPS || d <= THRESHOLD_EPS - thrOff[i]!) {
+          fireArgs[0] = lpPrev[i]!;
+          fireArgs[1] = l;
+          this.fire(i, i % W, (i / W) | 0);
+        }
+        lpPrev[i] = l;
+      }
+      return;
+    }
     for (let i = 0; i < n; i++) {
       const lPrev = lpPrev[i]!;
       let l = logI[i]!;

@@ -1,0 +1,81 @@
+/**
+ * Simulator throughput: how many simulated seconds the full pipeline (vehicle dynamics, per-column
+ * ray casting and shading, DVS model, expert pilot in closed loop at 100 Hz) produces per second of wall
+ * time, per scenario (domain A, seed 1) at 160×120 and 320×240, and how many events per simulated second
+ * it generates. Each configuration is warmed up (JIT) and then run repeatedly, continuing the same
+ * flight; figures are median and p10/p90 over the runs. Also reported: the sampling rate the adaptive
+ * policy chose and the share of samples at ≥ 1 kHz, and CPU-time throughput (wall time on a shared
+ * machine includes other processes' load; the process is single-threaded, so CPU time is what one core
+ * spends).
+ *
+ * Target (DESIGN.md): faster than real time on one core at 160×120, i.e. simSecondsPerWallSecond > 1.
+ *
+ * Run alone: `node --import tsx tests/bench/sim.bench.ts [--json] [--quick]`.
+ */
+import { runClosedLoop } from '../../sim/runner/closedLoop.js';
+import { createExpertPilot } from '../../sim/runner/expertPilot.js';
+import { Simulation } from '../../sim/runner/simulation.js';
+import { buildScenario, DOMAIN_A, SCENARIO_NAMES } from '../../sim/scenarios/index.js';
+import { Prng } from '../../sim/world/prng.js';
+import { round, roundSummary, runStandalone, summarize } from './stats.js';
+
+const GEOMETRIES = [
+  { widthPx: 160, heightPx: 120 },
+  { widthPx: 320, heightPx: 240 },
+] as const;
+
+interface Config {
+  readonly runs: number;
+  readonly secondsPerRun: number;
+  readonly warmupS: number;
+}
+
+async function measure(scenarioName: string, geometry: { widthPx: number; heightPx: number }, cfg: Config): Promise<Record<string, unknown>> {
+  const scenario = buildScenario(scenarioName, { seed: 1, domain: DOMAIN_A });
+  const sim = new Simulation({ scenario, camera: { geometry } });
+  const controller = createExpertPilot(scenario, new Prng(1).derive('bench-pilot'));
+  const loop = (durationS: number) => runClosedLoop({ sim, controller, durationS, onCollision: 'respawn', onCourseEnd: 'respawn' });
+  await loop(cfg.warmupS);
+  const wallRatio: number[] = [];
+  const cpuRatio: number[] = [];
+  const eventsPerS: number[] = [];
+  const samplesPerS: number[] = [];
+  let fast = 0;
+  let samples = 0;
+  for (let r = 0; r < cfg.runs; r++) {
+    const fast0 = sim.stats.samplesAtOrAbove1kHz;
+    const c0 = process.cpuUsage();
+    const t0 = performance.now();
+    const s = await loop(cfg.secondsPerRun);
+    const wallS = (performance.now() - t0) / 1000;
+    const cpu = process.cpuUsage(c0);
+    const cpuS = (cpu.user + cpu.system) / 1e6;
+    wallRatio.push(s.simulatedS / wallS);
+    cpuRatio.push(s.simulatedS / cpuS);
+    eventsPerS.push(s.events / s.simulatedS);
+    samplesPerS.push(s.samples / s.simulatedS);
+    fast += sim.stats.samplesAtOrAbove1kHz - fast0;
+    samples += s.samples;
+  }
+  return {
+    simSecondsPerWallSecond: roundSummary(summarize(wallRatio), 3),
+    simSecondsPerCpuSecond: roundSummary(summarize(cpuRatio), 3),
+    eventsPerSimSecond: roundSummary(summarize(eventsPerS), 0),
+    samplesPerSimSecond: roundSummary(summarize(samplesPerS), 0),
+    shareOfSamplesAtOrAbove1kHz: round(fast / Math.max(1, samples), 3),
+    collisions: sim.vehicle.collisions.length,
+  };
+}
+
+export async function run(opts: { quick: boolean }): Promise<Record<string, unknown>> {
+  const cfg: Config = opts.quick ? { runs: 3, secondsPerRun: 0.3, warmupS: 0.3 } : { runs: 7, secondsPerRun: 1, warmupS: 0.5 };
+  const out: Record<string, unknown> = { runs: cfg.runs, simulatedSecondsPerRun: cfg.secondsPerRun, domain: 'A', seed: 1 };
+  for (const g of GEOMETRIES) {
+    for (const name of SCENARIO_NAMES) {
+      out[`${name}@${g.widthPx}x${g.heightPx}`] = await measure(name, g, cfg);
+    }
+  }
+  return out;
+}
+
+await runStandalone(import.meta.url, run);
