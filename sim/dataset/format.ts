@@ -133,6 +133,8 @@ export interface DatasetHeader {
   readonly network: CameraHeader;
   readonly dvs: Readonly<Record<string, number>>;
   readonly pilot: Readonly<Record<string, number>>;
+  /** The camera sampling policy used (SamplingPolicy fields). */
+  readonly sampling: Readonly<Record<string, number>>;
   readonly truthEncoding: typeof TRUTH_ENCODING;
   readonly vehicleFields: readonly string[];
   readonly compression: { readonly codec: 'deflate-raw' | 'none'; readonly level: number };

@@ -9,6 +9,7 @@
 import type { EventBatch } from '../../src/contracts/eventBatch.js';
 import type { SensorGeometry } from '../../src/contracts/sensorGeometry.js';
 import type { PinholeCamera } from '../camera/pinhole.js';
+import type { SamplingPolicy } from '../camera/samplingPolicy.js';
 import type { DvsPresetName } from '../events/dvsParams.js';
 import { runClosedLoop, type ClosedLoopSummary, type Controller, type Setpoint } from '../runner/closedLoop.js';
 import { createExpertPilot } from '../runner/expertPilot.js';
@@ -36,6 +37,8 @@ export interface RecordOptions {
   /** Expert pilot: excitation (default 1) and cruise speed (default: the scenario's). */
   readonly excitation?: number;
   readonly cruiseSpeedMS?: number;
+  /** Camera sampling policy overrides (e.g. a lower `fastRateHz` to trade timing fidelity for speed). */
+  readonly sampling?: Partial<SamplingPolicy>;
   /** Deflate level 0–9 (default 6; 0 stores uncompressed). */
   readonly compressionLevel?: number;
   /** Names the producing program in the header (no version or time stamps: files stay reproducible). */
@@ -76,6 +79,7 @@ export async function recordDataset(
     },
     networkGeometry: opts.network,
     eventPreset: opts.eventPreset,
+    sampling: opts.sampling,
   });
   const windowRateHz = opts.windowRateHz ?? 100;
   const truthEvery = opts.truthEveryWindows ?? 1;
@@ -96,6 +100,7 @@ export async function recordDataset(
     network: cameraHeader(sim.truth.camera),
     dvs: { ...sim.dvsParams },
     pilot: { excitation, cruiseSpeedMS: cruise },
+    sampling: { ...sim.sampling },
     truthEncoding: TRUTH_ENCODING,
     vehicleFields: VEHICLE_FIELDS,
     compression: { codec: level > 0 ? 'deflate-raw' : 'none', level },

@@ -97,8 +97,8 @@ interface RecordCliOptions {
   seed: number;
   seconds: number;
   out: string;
-  geometry: Geometry;
-  network: Geometry;
+  geometry?: Geometry;
+  network?: Geometry;
   events?: string;
   windowHz: number;
   truthEvery: number;
@@ -108,13 +108,18 @@ interface RecordCliOptions {
   mountPitch: string;
   speed?: string;
   excitation: number;
+  fastRate: number;
   compression: number;
   raw?: string;
   json?: boolean;
   quiet?: boolean;
 }
 
+const DEFAULT_GEOMETRY: Geometry = { widthPx: 160, heightPx: 120 };
+
 async function recordAction(opts: RecordCliOptions): Promise<void> {
+  const sensor = opts.geometry ?? DEFAULT_GEOMETRY;
+  const network = opts.network ?? DEFAULT_GEOMETRY;
   const { recordDataset } = await import('../../../sim/dataset/recorder.js');
   const { DatasetWriter: Writer } = await import('../../../sim/dataset/writer.js');
   const { RawEventWriter } = await import('../../../sim/dataset/rawEventWriter.js');
@@ -138,8 +143,8 @@ async function recordAction(opts: RecordCliOptions): Promise<void> {
         seed: opts.seed,
         seconds: opts.seconds,
         scenarioParams: params,
-        sensor: opts.geometry,
-        network: opts.network,
+        sensor,
+        network,
         horizontalFovRad,
         mountPitchRad,
         eventPreset: opts.events as 'clean' | 'noisy' | undefined,
@@ -148,6 +153,7 @@ async function recordAction(opts: RecordCliOptions): Promise<void> {
         excitation: opts.excitation,
         cruiseSpeedMS,
         compressionLevel: opts.compression,
+        sampling: { fastRateHz: opts.fastRate },
         generator: 'evpilot sim record',
       },
       (header) => {
@@ -156,7 +162,7 @@ async function recordAction(opts: RecordCliOptions): Promise<void> {
           w = Writer.create(opts.out, header);
           writer = w;
           if (opts.raw !== undefined) {
-            raw = RawEventWriter.create(opts.raw, opts.geometry, { generator: 'evpilot sim record', scenario: opts.scenario, domain: header.domain, seed: String(opts.seed) });
+            raw = RawEventWriter.create(opts.raw, sensor, { generator: 'evpilot sim record', scenario: opts.scenario, domain: header.domain, seed: String(opts.seed) });
           }
         } catch (err) {
           throw fileError(opts.raw !== undefined && writer !== undefined ? opts.raw : opts.out, err);
@@ -276,9 +282,10 @@ interface StreamCliOptions {
   seconds: number;
   endpoint: string;
   sensorId: number;
-  geometry: Geometry;
+  geometry?: Geometry;
   events?: string;
   packetUs: number;
+  fastRate: number;
   lockstep?: boolean;
   speed: number;
   waitSubscriberMs: number;
@@ -287,6 +294,7 @@ interface StreamCliOptions {
 }
 
 async function streamAction(opts: StreamCliOptions): Promise<void> {
+  const geometry = opts.geometry ?? DEFAULT_GEOMETRY;
   const { SCENARIO_NAMES, buildScenario, domainPreset } = await import('../../../sim/scenarios/index.js');
   if (!SCENARIO_NAMES.includes(opts.scenario)) throw new CliError(`unknown scenario '${opts.scenario}' (known: ${SCENARIO_NAMES.join(', ')})`, EXIT_USAGE);
   if (!['A', 'B', 'a', 'b'].includes(opts.domain)) throw new CliError(`unknown domain '${opts.domain}' (known: A, B)`, EXIT_USAGE);
@@ -299,8 +307,14 @@ async function streamAction(opts: StreamCliOptions): Promise<void> {
   const { Prng } = await import('../../../sim/world/prng.js');
   const { ZmqEventPublisher } = await import('../../ingest/zmq/index.js');
   const scenario = buildScenario(opts.scenario, { seed: opts.seed, domain: domainPreset(opts.domain) });
-  const sim = new Simulation({ scenario, seed: opts.seed, camera: { geometry: opts.geometry }, eventPreset: opts.events as 'clean' | 'noisy' | undefined });
-  const publisher = new ZmqEventPublisher({ endpoint: opts.endpoint, sensorId: opts.sensorId, geometry: opts.geometry, encoding: 'evt3' });
+  const sim = new Simulation({
+    scenario,
+    seed: opts.seed,
+    camera: { geometry },
+    eventPreset: opts.events as 'clean' | 'noisy' | undefined,
+    sampling: { fastRateHz: opts.fastRate },
+  });
+  const publisher = new ZmqEventPublisher({ endpoint: opts.endpoint, sensorId: opts.sensorId, geometry, encoding: 'evt3' });
   try {
     await publisher.open();
   } catch (err) {
@@ -356,8 +370,8 @@ export function registerSim(program: Command): void {
     .option('--seed <n>', 'seed of the world and the run (same seed, same file)', parseSeed, 1)
     .requiredOption('--seconds <s>', 'simulated duration', parsePositiveNumber)
     .requiredOption('--out <file>', 'output .evsim file')
-    .option('--geometry <WxH>', 'sensor geometry', parseGeometry, { widthPx: 160, heightPx: 120 })
-    .option('--network <WxH>', 'ground-truth (network) geometry', parseGeometry, { widthPx: 160, heightPx: 120 })
+    .option('--geometry <WxH>', 'sensor geometry (default: 160x120)', parseGeometry)
+    .option('--network <WxH>', 'ground-truth (network) geometry (default: 160x120)', parseGeometry)
     .option('--events <preset>', 'DVS preset: clean or noisy (default: the domain’s)')
     .option('--window-hz <hz>', 'control / window rate', parsePositiveInt, 100)
     .option('--truth-every <n>', 'ground truth every n-th window', parsePositiveInt, 1)
@@ -367,6 +381,7 @@ export function registerSim(program: Command): void {
     .option('--mount-pitch <angle>', 'camera uptilt (bare numbers in degrees)', '0deg')
     .option('--speed <speed>', 'cruise speed (bare numbers in m/s; default: the scenario’s)')
     .option('--excitation <x>', 'expert pilot excitation (0 = smooth, 1 = default)', parseNonNegative, 1)
+    .option('--fast-rate <hz>', 'camera sampling rate (at least) while the image moves fast', parsePositiveInt, 1000)
     .option('--compression <level>', 'deflate level 0–9 (0 = store)', parseNonNegative, 6)
     .option('--raw <file>', 'also write the events as a Prophesee EVT 3.0 RAW file (readable by inspect and replay)')
     .option('--json', 'print the summary as one JSON object')
@@ -383,9 +398,10 @@ export function registerSim(program: Command): void {
     .option('--seconds <s>', 'simulated duration', parsePositiveNumber, 60)
     .option('--endpoint <url>', 'ZeroMQ endpoint to bind (tcp://*:5556, ipc:///path)', 'tcp://127.0.0.1:5556')
     .option('--sensor-id <n>', 'sensor id in the packets', parseSeed, 0)
-    .option('--geometry <WxH>', 'sensor geometry', parseGeometry, { widthPx: 160, heightPx: 120 })
+    .option('--geometry <WxH>', 'sensor geometry (default: 160x120)', parseGeometry)
     .option('--events <preset>', 'DVS preset: clean or noisy (default: the domain’s)')
     .option('--packet-us <us>', 'packet length in sensor time, µs', parsePositiveInt, 1000)
+    .option('--fast-rate <hz>', 'camera sampling rate (at least) while the image moves fast', parsePositiveInt, 1000)
     .option('--lockstep', 'do not pace to the wall clock: stream as fast as the simulator runs')
     .option('--speed <factor>', 'real-time factor when pacing (2 = twice as fast)', parsePositiveNumber, 1)
     .option('--wait-subscriber-ms <ms>', 'wait this long for a subscriber before starting (0: start at once)', parseNonNegative, 2000)
