@@ -286,14 +286,15 @@ export class LearnerQueue {
   }
 
   /**
-   * Consumer only: resolves when a sample may be ready or after `timeoutMs` (without blocking the thread:
-   * Atomics.waitAsync, so the worker keeps handling its messages meanwhile).
+   * Consumer only: resolves when a sample may be ready (true: one was ready, or a push or `wake` came) or
+   * after `timeoutMs` (false). Does not block the thread (Atomics.waitAsync), so the worker keeps handling
+   * its messages meanwhile.
    */
-  async waitForSample(timeoutMs: number): Promise<void> {
+  async waitForSample(timeoutMs: number): Promise<boolean> {
     const seen = Atomics.load(this.ctrl, C_PUBLISHED);
-    if (this.oldest(READY) >= 0) return;
+    if (this.oldest(READY) >= 0) return true;
     const r = waitAsync(this.ctrl, C_PUBLISHED, seen, timeoutMs);
-    if (r.async) await r.value;
+    return (r.async ? await r.value : r.value) !== 'timed-out';
   }
 
   /** Wakes a consumer in `waitForSample` (e.g. to handle a command at once). */
