@@ -37,7 +37,7 @@ import type {
 import { LearnerQueue, type LearnerQueueCounters } from './learnerQueue.js';
 import { WeightExchange, type WeightReader } from './weightExchange.js';
 
-export type EnqueueResult = 'queued' | 'queued-dropped-oldest' | 'paused' | 'no-rates' | 'stale-rates' | 'closed';
+export type EnqueueResult = 'queued' | 'queued-dropped-oldest' | 'paused' | 'no-rates' | 'stale-rates' | 'bad-window' | 'closed';
 
 /** Events as the host reports them: the worker's, plus the worker's own failure. */
 export type LearnerHostEvent = LearnerEvent | { readonly kind: 'worker-failed'; readonly error: string };
@@ -57,6 +57,8 @@ export interface LearnerHostCounters {
   readonly refusedPaused: number;
   readonly refusedNoRates: number;
   readonly refusedStaleRates: number;
+  /** Windows whose network input does not have the network's size (a wiring error). */
+  readonly refusedBadWindow: number;
   readonly refusedClosed: number;
 }
 
@@ -84,7 +86,7 @@ export class LearnerHost {
   private paused = false;
   private state: 'running' | 'closing' | 'closed' | 'failed' = 'running';
   private failure: string | null = null;
-  private readonly counts = { enqueued: 0, refusedPaused: 0, refusedNoRates: 0, refusedStaleRates: 0, refusedClosed: 0 };
+  private readonly counts = { enqueued: 0, refusedPaused: 0, refusedNoRates: 0, refusedStaleRates: 0, refusedBadWindow: 0, refusedClosed: 0 };
   private readonly reader: WeightReader;
   private readonly motionOptions: CameraMotionOptions;
   private readonly clock: Clock;
@@ -157,7 +159,7 @@ export class LearnerHost {
   /**
    * Queues a copy of `window` for learning with the camera motion from `vehicle` (the latest FC state).
    * Never throws for bad input: returns why the window was not queued (paused, no or stale body rates,
-   * learner closed). A full queue drops its oldest window ('queued-dropped-oldest').
+   * an input of the wrong size, learner closed). A full queue drops its oldest window ('queued-dropped-oldest').
    */
   enqueue(window: EventWindow, vehicle: VehicleState | null): EnqueueResult {
     if (this.state !== 'running') {
@@ -167,6 +169,10 @@ export class LearnerHost {
     if (this.paused) {
       this.counts.refusedPaused++;
       return 'paused';
+    }
+    if (window.input.data.length !== this.queue.layout.inputLength) {
+      this.counts.refusedBadWindow++;
+      return 'bad-window';
     }
     const now = this.clock.nowUs();
     const motion = cameraMotionFromVehicle(vehicle, now, this.motionOptions);
@@ -231,7 +237,7 @@ export class LearnerHost {
   /** Stops the learner: checkpoint on exit, sessions released, worker gone. Safe to call twice. */
   async close(): Promise<CloseReport> {
     if (this.state === 'closed' || this.state === 'failed') {
-      return { checkpointFile: null, checkpointError: this.failure, updates: 0, version: this.exchange.publishedVersion() ?? -1 };
+      return { checkpointFile: null, checkpointWritten: false, checkpointError: this.failure, updates: 0, version: this.exchange.publishedVersion() ?? -1 };
     }
     this.state = 'closing';
     try {

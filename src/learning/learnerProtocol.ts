@@ -99,8 +99,11 @@ export type WorkerToHost = ReadyMessage | ReplyMessage | EventMessage | FatalMes
 
 /** What `close` reports. */
 export interface CloseReport {
-  /** Checkpoint written on exit, or null (nothing changed since the last one, or no checkpoint directory). */
+  /** The checkpoint holding the final state: written on exit, or the newest one when nothing changed since
+   *  (or the one resumed from); null without a checkpoint directory, or when writing failed. */
   readonly checkpointFile: string | null;
+  /** True when a checkpoint was written on exit (false: nothing had changed since the newest one). */
+  readonly checkpointWritten: boolean;
   readonly checkpointError: string | null;
   readonly updates: number;
   readonly version: number;

@@ -108,7 +108,7 @@ async function main(data: LearnerWorkerData): Promise<void> {
   let lastUpdateError: string | null = null;
   let lastErrorEventUs = -Infinity;
   let discardedOnPause = 0;
-  const ckpt = { written: 0, failed: 0, lastFile: null as string | null, lastError: null as string | null };
+  const ckpt = { written: 0, failed: 0, lastFile: loaded.loaded?.file ?? null, lastError: null as string | null };
   let writeChain: Promise<unknown> = Promise.resolve();
   let writesInFlight = 0;
   let wake: (() => void) | undefined;
@@ -172,14 +172,12 @@ async function main(data: LearnerWorkerData): Promise<void> {
     if (msg?.type !== 'command') return;
     const c: LearnerCommand = msg.command;
     if (c === 'status') reply(msg.id, true, status());
-    else if (c === 'pause') {
-      paused = true;
-      reply(msg.id, true);
-    } else if (c === 'resume') {
+    else if (c === 'resume') {
       paused = false;
       reply(msg.id, true);
     } else if (c === 'close') closing = msg;
-    else if (c === 'reset-weights' || c === 'checkpoint') pending.push(msg);
+    // Between windows: when `pause` is answered no update is in flight, and none starts until `resume`.
+    else if (c === 'pause' || c === 'reset-weights' || c === 'checkpoint') pending.push(msg);
     else reply(msg.id, false, undefined, `unknown command ${String(c)}`);
     wake?.();
     queue.wake();
@@ -198,7 +196,10 @@ async function main(data: LearnerWorkerData): Promise<void> {
 
   while (closing === undefined) {
     for (let cmd = pending.shift(); cmd !== undefined; cmd = pending.shift()) {
-      if (cmd.command === 'reset-weights') reply(cmd.id, true, trainer.resetWeights());
+      if (cmd.command === 'pause') {
+        paused = true;
+        reply(cmd.id, true);
+      } else if (cmd.command === 'reset-weights') reply(cmd.id, true, trainer.resetWeights());
       else if (cmd.command === 'checkpoint') {
         const id = cmd.id;
         void checkpoint('manual').then((file) => reply(id, file !== null || !store, file));
@@ -235,14 +236,16 @@ async function main(data: LearnerWorkerData): Promise<void> {
 
   // ---- close: checkpoint on exit, release the sessions, report
   await writeChain;
-  let checkpointFile: string | null = null;
+  let checkpointFile = store ? ckpt.lastFile : null;
   let checkpointError: string | null = null;
-  if (store && schedule.dirty(trainer.weightsVersion)) {
+  const checkpointWritten = store !== undefined && schedule.dirty(trainer.weightsVersion);
+  if (checkpointWritten) {
     checkpointFile = await checkpoint('close');
     if (checkpointFile === null) checkpointError = ckpt.lastError;
   }
   const report: CloseReport = {
     checkpointFile,
+    checkpointWritten,
     checkpointError,
     updates: trainer.updateCount,
     version: trainer.weightsVersion,
