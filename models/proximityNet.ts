@@ -21,6 +21,7 @@
  * initialisation from a seed, biases zero.
  */
 import { add, conv2d, type DType, leakyRelu, type ModelDefinition, resize2d, scale, softplus, sqrt, type Tensor } from '../src/graph/index.js';
+import { mulberry32 } from '../src/platform/random.js';
 
 /** Network geometry: the contract's default NetworkInput (counts, 2 × 120 × 160). */
 export const INPUT_CHANNELS = 2;
@@ -164,14 +165,3 @@ export function initialParameters(seed: number, widths: ProximityNetWidths = DEF
 /** Scale of the head's initial weights relative to He (see initialParameters). */
 export const HEAD_INIT_SCALE = 0.1;
 
-/** Seeded PRNG (mulberry32): reproducible initial weights without Math.random. */
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}

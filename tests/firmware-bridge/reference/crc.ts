@@ -47,16 +47,7 @@ export function mavlinkChecksum(headerAndPayload: ArrayLike<number>, extra: numb
 }
 
 /** Small deterministic PRNG (mulberry32) for garbage generation. */
-export function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export { mulberry32 as prng } from '../../../src/platform/random.js';
 
 /** Little-endian byte writer for building expected frames by hand. */
 export class LeBytes {
