@@ -29,8 +29,12 @@ export const learnerConfigSchema = z.object({
   checkpointEverySeconds: z.number().positive().default(DEFAULT_CHECKPOINT_SCHEDULE.everyUs / 1e6),
   /** Resume from the newest usable checkpoint in checkpointDir at start. */
   resume: z.boolean().default(true),
-  /** Queue slots (≥ windows per update + 1). 8 × ~210 KB at the defaults. */
-  queueCapacity: z.number().int().min(2).max(1024).default(8),
+  /**
+   * Queue slots (≥ windows per update + 1), ~210 KB each at the defaults. When the learner is slower than
+   * the window rate the queue stays full and a sample waits about capacity × the window period (FIFO), so
+   * a small queue keeps what the learner trains on fresh; the slots beyond one absorb learner stalls.
+   */
+  queueCapacity: z.number().int().min(2).max(1024).default(4),
   /** Most learner events per window kept in the queue (the window cutter's learner cap). */
   maxEvents: z.number().int().min(1).default(4096),
   /** Sensor geometry of the events, and its pinhole intrinsics (sensor px). */
@@ -71,6 +75,12 @@ export const learnerConfigSchema = z.object({
     .default({ ...DEFAULT_GUARD_THRESHOLDS }),
   /** onnxruntime intra-op threads of the learner's sessions (one core of two). */
   intraOpThreads: z.number().int().min(1).default(1),
+  /**
+   * Nice value of the learner thread (Linux; 0 = same priority as the control path). onnxruntime-node runs a
+   * session synchronously on the calling thread, so with one intra-op thread all of the learner's compute is
+   * on this thread; at 10, inference preempts it whenever both want a core. Null: leave it alone.
+   */
+  threadNice: z.number().int().min(0).max(19).nullable().default(10),
 });
 
 /** What callers write (defaults filled in by `resolveLearnerConfig`). */

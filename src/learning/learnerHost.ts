@@ -8,7 +8,7 @@
  *   buffer, never throws for bad input — it returns why a window was not queued).
  * - `tryAdopt` runs on the inference path between windows: two atomic loads when nothing is new, one copy
  *   of the weights (inside the caller's `adopt`) when something is.
- * - Commands (`status`, `pause`, `resume`, `resetWeights`, `checkpoint`, `close`) are messages to the worker
+ * - Commands (`status`, `clearFigures`, `pause`, `resume`, `resetWeights`, `checkpoint`, `close`) are messages to the worker
  *   and resolve when it answers; they time out (`commandTimeoutMs`) rather than hang.
  * - `close` asks the worker to stop between windows, write a checkpoint if anything changed, release its
  *   sessions and exit; a worker that does not answer in time is terminated.
@@ -211,6 +211,11 @@ export class LearnerHost {
       resume: this.resumeReport,
       failure: this.failure,
     };
+  }
+
+  /** Forgets the per-phase timing figures (e.g. after a warm-up, or per telemetry period). */
+  async clearFigures(): Promise<void> {
+    await this.command('clear-figures');
   }
 
   /** Stops learning: windows are refused from now on, queued ones discarded, weights kept. */

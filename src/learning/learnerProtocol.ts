@@ -16,7 +16,7 @@ export interface LearnerWorkerData {
   readonly hostTimeOriginMs: number;
 }
 
-export type LearnerCommand = 'status' | 'pause' | 'resume' | 'reset-weights' | 'checkpoint' | 'close';
+export type LearnerCommand = 'status' | 'clear-figures' | 'pause' | 'resume' | 'reset-weights' | 'checkpoint' | 'close';
 
 export interface CommandMessage {
   readonly type: 'command';
@@ -65,6 +65,9 @@ export interface WorkerStatus {
   readonly lastUpdateError: string | null;
   /** Samples discarded from the queue when learning was paused (stale by the time it resumes). */
   readonly discardedOnPause: number;
+  /** Nice value of the learner thread (null: not set), and why it could not be set. */
+  readonly threadNice: number | null;
+  readonly threadNiceError: string | null;
   /** Worker clock, µs (host realClock time). */
   readonly nowUs: number;
 }

@@ -18,6 +18,7 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parentPort, workerData } from 'node:worker_threads';
 import type { Clock } from '../contracts/clock.js';
+import { setThisThreadNice } from '../platform/threadPriority.js';
 import { readWeightsFile } from '../platform/weightsFile.js';
 import { CheckpointSchedule } from './checkpointSchedule.js';
 import { CheckpointStore, type LoadReport } from './checkpointStore.js';
@@ -52,6 +53,7 @@ const post = (msg: WorkerToHost) => port.postMessage(msg);
 
 async function main(data: LearnerWorkerData): Promise<void> {
   const cfg = resolveLearnerConfig(data.config);
+  const priority = cfg.threadNice === null ? { nice: null, error: null } : setThisThreadNice(cfg.threadNice);
   // The host's realClock is its performance.now(); this thread's performance.now() has another origin.
   const offsetMs = performance.timeOrigin - data.hostTimeOriginMs;
   const clock: Clock = { nowUs: () => (performance.now() + offsetMs) * 1000 };
@@ -125,6 +127,8 @@ async function main(data: LearnerWorkerData): Promise<void> {
     updateErrors,
     lastUpdateError,
     discardedOnPause,
+    threadNice: priority.nice,
+    threadNiceError: priority.error,
     nowUs: clock.nowUs(),
   });
 
@@ -172,6 +176,10 @@ async function main(data: LearnerWorkerData): Promise<void> {
     if (msg?.type !== 'command') return;
     const c: LearnerCommand = msg.command;
     if (c === 'status') reply(msg.id, true, status());
+    else if (c === 'clear-figures') {
+      trainer.clearTimings();
+      reply(msg.id, true);
+    }
     else if (c === 'resume') {
       paused = false;
       reply(msg.id, true);

@@ -124,6 +124,7 @@ describe('learner worker end to end', () => {
     expect(st.queue.popped + st.queue.dropped + st.queue.ready).toBeLessThanOrEqual(st.queue.pushed);
     expect(st.worker!.updateErrors).toBe(0);
     expect(st.worker!.trainer.timings.trainStep.samples).toBeGreaterThan(0);
+    if (process.platform === 'linux') expect(st.worker!.threadNice).toBeGreaterThanOrEqual(10); // the default
     // A periodic checkpoint (every 5 versions) is written in the background, reported by an event.
     while ((await host.status()).worker!.checkpoints.written < 1) await sleep(10);
     expect(events.some((e) => e.kind === 'checkpoint-written')).toBe(true);
