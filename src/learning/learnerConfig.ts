@@ -73,6 +73,11 @@ export const learnerConfigSchema = z.object({
       snapshotAfterHealthy: z.number().int().min(1).default(DEFAULT_GUARD_THRESHOLDS.snapshotAfterHealthy),
     })
     .default({ ...DEFAULT_GUARD_THRESHOLDS }),
+  /**
+   * Most updates per second (updatePacer.ts); null: as fast as the learner can. A cap leaves idle CPU
+   * time for the control path on a small machine.
+   */
+  maxUpdatesPerS: z.number().positive().nullable().default(null),
   /** onnxruntime intra-op threads of the learner's sessions (one core of two). */
   intraOpThreads: z.number().int().min(1).default(1),
   /**

@@ -40,6 +40,7 @@ import { LearnerQueue } from './learnerQueue.js';
 import { ContrastMaximizationLoss } from './loss/index.js';
 import { Trainer } from './trainer.js';
 import { TrainStepSession } from './trainStepSession.js';
+import { UpdatePacer } from './updatePacer.js';
 import { WeightExchange } from './weightExchange.js';
 
 /** Longest wait for a window before looking at commands again (they also wake the wait), ms. */
@@ -101,6 +102,8 @@ async function main(data: LearnerWorkerData): Promise<void> {
     trainer.weightsVersion,
     clock.nowUs(),
   );
+
+  const pacer = new UpdatePacer(cfg.maxUpdatesPerS);
 
   // ---- state of the loop
   let paused = false;
@@ -220,13 +223,21 @@ async function main(data: LearnerWorkerData): Promise<void> {
       continue;
     }
     if (trainer.publicationPending) trainer.publishCurrent();
+    const waitUs = pacer.waitUs(clock.nowUs());
+    if (waitUs > 0) {
+      await sleep(waitUs / 1000);
+      continue;
+    }
     const sample = queue.claim();
     if (sample === undefined) {
       await queue.waitForSample(IDLE_WAIT_MS);
       continue;
     }
     try {
+      const before = trainer.updateCount;
+      const startUs = clock.nowUs();
       const out = await trainer.offer(sample);
+      if (trainer.updateCount !== before) pacer.started(startUs);
       if (out.kind === 'rolled-back') event({ kind: 'rollback', reason: out.reason, version: out.version, atUpdate: trainer.updateCount });
     } catch (err) {
       updateErrors++;

@@ -158,7 +158,9 @@ export async function run(opts: { quick: boolean }): Promise<Record<string, unkn
   const dir = await mkdtemp(join(os.tmpdir(), 'evpilot-bench-learning-'));
   const niceEnv = process.env.EVPILOT_BENCH_LEARNER_NICE;
   const threadNice = niceEnv === undefined ? 10 : niceEnv === 'null' ? null : Number(niceEnv);
-  const learner = await LearnerHost.start({ sensor: SENSOR, intrinsics: INTRINSICS, checkpointDir: dir, maxEvents: 4096, threadNice });
+  const capEnv = process.env.EVPILOT_BENCH_LEARNER_MAX_UPDATES;
+  const maxUpdatesPerS = capEnv === undefined || capEnv === 'null' ? null : Number(capEnv);
+  const learner = await LearnerHost.start({ sensor: SENSOR, intrinsics: INTRINSICS, checkpointDir: dir, maxEvents: 4096, threadNice, maxUpdatesPerS });
   try {
     await paced(net, windows, warmS, learner);
     await learner.clearFigures();
@@ -193,6 +195,7 @@ export async function run(opts: { quick: boolean }): Promise<Record<string, unkn
         seconds: round(seconds, 2),
         windowsPerUpdate: learner.windowsPerUpdate,
         threadNice: w1.threadNice,
+        maxUpdatesPerS,
         phasesMs: {
           forward: phase('forward'),
           loss: phase('loss'),
