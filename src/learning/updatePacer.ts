@@ -21,7 +21,7 @@ export class UpdatePacer {
 
   /** Records that an update started at `nowUs`. */
   started(nowUs: number): void {
-    // From the later of the planned and the actual start: a late update does not earn a burst afterwards.
-    this.nextUs = Math.max(this.nextUs, nowUs - this.intervalUs) + this.intervalUs;
+    // From the actual start: an update that started late (no windows, a long step) earns no burst afterwards.
+    this.nextUs = Math.max(this.nextUs, nowUs) + this.intervalUs;
   }
 }
