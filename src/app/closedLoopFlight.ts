@@ -1,0 +1,361 @@
+/**
+ * The composition root of the main job: a closed-loop simulated flight through the real parts, in real
+ * time, in one process.
+ *
+ *   SimWorld (worker thread): Simulation + streamEvents, paced to the wall clock
+ *     ──EVT 3.0 EVPK packets, ZeroMQ ipc──▶ ZmqEventSource → IngestRuntime (windows at rateHz)
+ *     → SteeringPipeline: ProximityNet (ν) → SectorSteering (goal bearing = goal heading − FC yaw)
+ *     → GuardedFlightLink (every setpoint) → MeasuredFlightLink → MavlinkFlightLink (PX4, OFFBOARD requested,
+ *       never arms) → TimedTransport → SerialTransport ══ socat pty pair ══ SerialTransport
+ *     → Px4Emulator (armed by "the pilot", hovering in AUTO.LOITER) → SimVehicleAdapter
+ *     ──shared vehicle channel──▶ the simulator's closed-loop controller flies the commanded setpoint.
+ *   Optional: LearnerHost (worker thread) learns from every window; inference adopts its weights.
+ *
+ * Everything opened is closed again on every path (normal end, Ctrl-C through `signal`, failure), in
+ * reverse order, so the process exits by itself. Stages are created here and only talk through their
+ * contracts; nothing here does per-event work.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { SectorSteering } from '../avoidance/sectorSteering.js';
+import type { ByteTransport } from '../../firmware-bridge/transport/byteTransport.js';
+import { Px4Emulator } from '../../firmware-bridge/emulator/px4Emulator.js';
+import { MavlinkFlightLink } from '../../firmware-bridge/mavlink/mavlinkFlightLink.js';
+import { DEFAULT_GUARD_CONFIG } from '../../firmware-bridge/safety/guardConfig.js';
+import { GuardedFlightLink } from '../../firmware-bridge/safety/guardedFlightLink.js';
+import { createMockTransportPair } from '../../firmware-bridge/transport/mockTransport.js';
+import { SerialTransport } from '../../firmware-bridge/transport/serialTransport.js';
+import { SocatPtyPair } from '../../firmware-bridge/transport/socatPtyPair.js';
+import { ZmqEventSource } from '../ingest/zmq/index.js';
+import { LearnerHost, type LearnerStatus } from '../learning/learnerHost.js';
+import { loadProximityNet } from '../perception/loadProximityNet.js';
+import { realClock, realScheduler } from '../platform/time.js';
+import type { FlightStatus, FlightSummary } from './flightReport.js';
+import { IngestRuntime } from './ingestRuntime.js';
+import { MeasuredFlightLink } from './measuredFlightLink.js';
+import { SharedVehicleChannel } from './sharedVehicleChannel.js';
+import { SimVehicleAdapter } from './simVehicleAdapter.js';
+import { startSimWorld } from './simWorldHost.js';
+import { SteeringPipeline } from './steeringPipeline.js';
+import { TimedTransport } from './timedTransport.js';
+import { chooseWeights } from './weightsChoice.js';
+
+export interface ClosedLoopFlightOptions {
+  readonly scenario: string;
+  readonly domain: 'A' | 'B';
+  readonly seed: number;
+  /** Simulated seconds to fly; 0 = until `signal` aborts. */
+  readonly seconds: number;
+  /** Window (and perception) rate, Hz. */
+  readonly rateHz: number;
+  /** Real-time factor of the simulator (1 = real time). */
+  readonly speed: number;
+  /** Run the in-flight learner. */
+  readonly learn: boolean;
+  /** Weights base name in `modelDir`; default: pretrained if present, else the seeded init. */
+  readonly weights?: string;
+  readonly modelDir?: string;
+  /** Forward speed when the way is clear, m/s (default: the avoidance law's, 0.5). */
+  readonly cruiseSpeedMS?: number;
+  /** Where the simulator runs (default `worker`). */
+  readonly simThread?: 'worker' | 'main';
+  /** FC link carrier: a socat pty pair, in-memory, or `auto` (pty when socat exists; default). */
+  readonly fcTransport?: 'auto' | 'pty' | 'memory';
+  /** Aborting ends the flight early (Ctrl-C); the summary is still returned. */
+  readonly signal?: AbortSignal;
+  /** Called every `statusEveryMs` (default 1000) with the running figures. */
+  readonly onStatus?: (status: FlightStatus) => void;
+  readonly statusEveryMs?: number;
+  /** Diagnostic lines: fallbacks, guard interventions, link and learner events. */
+  readonly log?: (line: string) => void;
+}
+
+/** Sensor id the simulated camera driver publishes under. */
+const SENSOR_ID = 1;
+/** Most lines logged per kind of repeated problem (all are counted). */
+const LOG_LIMIT = 10;
+
+export async function runClosedLoopFlight(opts: ClosedLoopFlightOptions): Promise<FlightSummary> {
+  const clock = realClock;
+  const scheduler = realScheduler;
+  const t0 = clock.nowUs();
+  const wallS = () => (clock.nowUs() - t0) / 1e6;
+  const notes: string[] = [];
+  const logCounts = new Map<string, number>();
+  const note = (kind: string, line: string) => {
+    const n = (logCounts.get(kind) ?? 0) + 1;
+    logCounts.set(kind, n);
+    if (n > LOG_LIMIT) return;
+    notes.push(line);
+    opts.log?.(n === LOG_LIMIT ? `${line} (further ${kind} lines suppressed)` : line);
+  };
+  const closers: (() => Promise<unknown> | void)[] = [];
+  const closeAll = async () => {
+    for (const c of closers.splice(0).reverse()) {
+      try {
+        await c();
+      } catch (err) {
+        note('close', `close: ${err instanceof Error ? err.message : String(err)}`);
+      }
+    }
+  };
+
+  try {
+    // Perception first: a missing or broken artifact fails before anything is started.
+    const modelDir = opts.modelDir ?? 'models';
+    const weights = await chooseWeights(modelDir, opts.weights);
+    const net = await loadProximityNet({ dir: modelDir, weights: weights.name });
+    closers.push(() => net.release());
+    opts.log?.(`weights: ${weights.name} (${weights.kind}: ${weights.origin}, version ${weights.version})`);
+
+    const tmp = mkdtempSync(join(tmpdir(), 'evpilot-flight-'));
+    closers.push(() => rmSync(tmp, { recursive: true, force: true }));
+
+    // The world: simulator + camera-driver publisher, and the channel to the FC emulator.
+    const channel = SharedVehicleChannel.create();
+    const world = await startSimWorld(
+      {
+        scenario: opts.scenario,
+        domain: opts.domain,
+        seed: opts.seed,
+        durationS: opts.seconds > 0 ? opts.seconds : 1e9,
+        speed: opts.speed,
+        endpoint: `ipc://${join(tmp, 'events.ipc')}`,
+        sensorId: SENSOR_ID,
+        waitSubscriberMs: 10_000,
+      },
+      channel,
+      opts.simThread ?? 'worker',
+    );
+    closers.push(() => world.close());
+    const info = world.info;
+
+    // The FC link's carrier: a real pty pair through socat, or in memory when socat is missing.
+    const { fcSide, companionSide, kind: fcTransport } = await openFcCarrier(opts.fcTransport ?? 'auto', tmp, closers, (l) => note('setup', l));
+
+    const emulator = new Px4Emulator({ transport: fcSide, vehicle: new SimVehicleAdapter(channel), clock, scheduler, armed: true });
+    await emulator.start();
+    closers.push(() => emulator.stop());
+
+    const timed = new TimedTransport(companionSide, clock);
+    const link = new MavlinkFlightLink({
+      transport: timed,
+      clock,
+      scheduler,
+      allowModeChanges: true, // OFFBOARD on request, hold at the end
+      armWhenInControl: false, // the pilot armed it; the runtime never arms
+      log: (l) => note('link', `link: ${l}`),
+    });
+    link.onError((e) => note('link-error', `link: ${e.message}`));
+    let pipeline: SteeringPipeline | undefined;
+    const measured = new MeasuredFlightLink(link, timed, (sp, tUs) => pipeline?.onSetpointWritten(sp, tUs));
+    const guarded = new GuardedFlightLink(measured, {
+      clock,
+      scheduler,
+      // Windows are emitted when their packets arrive, so two can close a millisecond apart after an
+      // event-loop stall; at the default 250 Hz ceiling the second setpoint would wait for the guard's
+      // next tick (up to 20 ms). Twice the window rate keeps the ceiling against floods without that.
+      config: { maxSetpointRateHz: Math.max(DEFAULT_GUARD_CONFIG.maxSetpointRateHz, 2 * opts.rateHz) },
+      log: (i) => note(`guard-${i.reason}`, `guard: ${i.reason}: ${i.detail}`),
+    });
+    await link.connect();
+    closers.push(() => link.close());
+    guarded.start(); // hover setpoints stream from here on: PX4 needs them before OFFBOARD
+    closers.push(() => guarded.stop());
+
+    let learner: LearnerHost | undefined;
+    if (opts.learn) {
+      learner = await LearnerHost.start(
+        { modelDir, pretrainedWeights: weights.name, sensor: info.sensor, intrinsics: info.intrinsics, mountPitchUpRad: info.mountPitchUpRad },
+        { clock, onEvent: (e) => note(`learner-${e.kind}`, `learner: ${JSON.stringify(e)}`) },
+      );
+      const l = learner;
+      closers.push(() => l.close());
+    }
+
+    pipeline = new SteeringPipeline({
+      net,
+      steering: new SectorSteering({
+        horizontalFovRad: info.horizontalFovRad,
+        ...(opts.cruiseSpeedMS !== undefined ? { cruiseSpeedMS: opts.cruiseSpeedMS } : {}),
+      }),
+      submit: (sp) => guarded.submit(sp),
+      vehicle: () => link.state(),
+      goalYawRad: info.goalYawRad,
+      clock,
+      learner,
+      onError: (e) => note('pipeline', `perception: ${e instanceof Error ? e.message : String(e)}`),
+    });
+
+    const source = new ZmqEventSource({
+      endpoint: info.endpoint,
+      sensorId: SENSOR_ID,
+      onProblem: (p) => note(`zmq-${p.kind}`, `ingest: ${p.kind}: ${p.detail}`),
+    });
+    const ingest = new IngestRuntime(source, { rateHz: opts.rateHz }, clock, pipeline.onWindow);
+    await ingest.start();
+    closers.push(() => ingest.stop());
+
+    // Hand-over: OFFBOARD once the setpoint stream has warmed up (the link waits > 1 s for PX4).
+    let offboardAtS: number | null = null;
+    let controlError: string | null = null;
+    void link.requestControl().then(
+      () => {
+        offboardAtS = wallS();
+        opts.log?.(`control: ${link.state().modeName} after ${offboardAtS.toFixed(1)} s`);
+      },
+      (e: Error) => {
+        controlError = e.message;
+        note('control', `control: ${e.message}`);
+      },
+    );
+
+    // Status every second (the learner's status is a round trip to its thread: shown one tick late).
+    let learnerStatus: LearnerStatus | null = null;
+    const p = pipeline;
+    let last = { tUs: clock.nowUs(), events: 0, windows: 0, inferCount: 0, inferSum: 0 };
+    const cancelStatus = scheduler.every((opts.statusEveryMs ?? 1000) * 1000, () => {
+      const now = clock.nowUs();
+      const dtS = Math.max(1e-6, (now - last.tUs) / 1e6);
+      const zmqEvents = source.counters.events;
+      const windows = ingest.status().windows;
+      const inf = p.inferMs.total;
+      const g = guarded.status();
+      const st = link.state();
+      const sim = channel.readState();
+      const lat = p.latencyMs;
+      opts.onStatus?.({
+        wallS: wallS(),
+        simS: sim.simTUs / 1e6,
+        eventsPerS: (zmqEvents - last.events) / dtS,
+        windowsPerS: (windows - last.windows) / dtS,
+        inferMsMean: inf.count > last.inferCount ? (inf.sum - last.inferSum) / (inf.count - last.inferCount) : Number.NaN,
+        setpointsSent: g.setpointsOut,
+        guardInterventions: Object.values(g.counters).reduce((a, b) => a + b, 0),
+        guardState: g.state,
+        fcMode: st.modeName,
+        inControl: st.inControl,
+        collisions: sim.collisions,
+        distanceM: sim.distanceM,
+        progressM: sim.progressM,
+        latencyMedianMs: lat.percentile(0.5),
+        latencyP99Ms: lat.percentile(0.99),
+        learner: learnerStatus
+          ? {
+              updates: learnerStatus.worker?.trainer.updates ?? 0,
+              publishedVersion: learnerStatus.weights.published,
+              adoptedVersion: learnerStatus.weights.adopted,
+              state: learnerStatus.state,
+            }
+          : null,
+      });
+      last = { tUs: now, events: zmqEvents, windows, inferCount: inf.count, inferSum: inf.sum };
+      learner?.status().then((s) => (learnerStatus = s), () => undefined);
+    });
+    closers.push(cancelStatus);
+
+    // Fly.
+    const onAbort = () => world.stop();
+    if (opts.signal?.aborted) world.stop();
+    opts.signal?.addEventListener('abort', onAbort, { once: true });
+    closers.push(() => opts.signal?.removeEventListener('abort', onAbort));
+    const flightStartUs = clock.nowUs();
+    const simSummary = await world.run();
+    const flightWallS = (clock.nowUs() - flightStartUs) / 1e6;
+    cancelStatus();
+
+    // Orderly end: no more windows, hand the vehicle back to hold, stop the setpoint stream, let the
+    // last bytes cross the pty, then take the figures (so link, guard and emulator counts agree).
+    await ingest.stop();
+    await pipeline.idle();
+    const handedBack = await handBack(link);
+    guarded.stop();
+    await new Promise((r) => setTimeout(r, 100));
+    const finalLearner = learner ? await learner.status() : null;
+    const ingestStatus = ingest.status();
+    const zmq = source.counters;
+    const guard = guarded.status();
+    const linkState = link.state();
+    return {
+      scenario: { name: info.scenario, domain: info.domain, seed: info.seed, obstacles: info.obstacles },
+      weights,
+      setup: {
+        simThread: world.thread,
+        fcTransport,
+        eventEndpoint: info.endpoint,
+        windowRateHz: opts.rateHz,
+        speed: opts.speed,
+        learn: opts.learn,
+      },
+      wallS: wallS(),
+      simulatedS: simSummary.simulatedS,
+      stoppedBy: simSummary.stoppedBy,
+      control: { offboardAtS, error: controlError, handedBack },
+      flight: simSummary.flight,
+      latencyMs: pipeline.latencyMs.summary(),
+      inferMs: pipeline.inferMs.summary(),
+      queueMs: pipeline.queueMs.summary(),
+      steerWriteMs: pipeline.steerWriteMs.summary(),
+      rates: {
+        windowsPerS: ingestStatus.windows / flightWallS,
+        eventsPerS: zmq.events / flightWallS,
+        setpointsPerS: guard.setpointsOut / flightWallS,
+      },
+      drops: {
+        windowsSkipped: pipeline.stats().skipped,
+        zmqQueueDrops: zmq.queueDrops,
+        zmqSequenceGaps: zmq.sequenceGaps,
+        zmqPacketsLost: zmq.packetsLost,
+        zmqRejected: zmq.rejected,
+        linkFramesDropped: linkState.link.framesDropped,
+      },
+      pipeline: pipeline.stats(),
+      guard,
+      link: { setpointCalls: measured.setpointCalls, setpointsWritten: measured.setpointsWritten, health: linkState.link, modeName: linkState.modeName },
+      emulator: emulator.stats(),
+      ingest: ingestStatus,
+      zmq,
+      sim: {
+        events: simSummary.events,
+        packets: simSummary.packets,
+        heartbeats: simSummary.heartbeats,
+        maxLagMs: simSummary.maxLagMs,
+        runner: simSummary.runner,
+      },
+      learner: finalLearner,
+      notes,
+    };
+  } finally {
+    await closeAll();
+  }
+}
+
+/** Opens the two ends of the FC link: a socat pty pair (closed again by `closers`), or an in-memory pair. */
+async function openFcCarrier(
+  want: 'auto' | 'pty' | 'memory',
+  dir: string,
+  closers: (() => Promise<unknown> | void)[],
+  log: (line: string) => void,
+): Promise<{ fcSide: ByteTransport; companionSide: ByteTransport; kind: 'pty' | 'memory' }> {
+  if (want === 'pty' || (want === 'auto' && SocatPtyPair.available())) {
+    const pty = new SocatPtyPair(join(dir, 'fc'), join(dir, 'cc'));
+    await pty.start();
+    closers.push(() => pty.stop());
+    return { fcSide: new SerialTransport({ path: pty.pathA }), companionSide: new SerialTransport({ path: pty.pathB }), kind: 'pty' };
+  }
+  if (want === 'auto') log('socat not found: the FC link runs over an in-memory transport pair, not a serial port (apt-get install socat)');
+  const [fc, cc] = createMockTransportPair('fc-emulator', 'companion');
+  return { fcSide: fc, companionSide: cc, kind: 'memory' };
+}
+
+/** Asks the FC to hold (AUTO.LOITER) and waits up to 1 s for it to say so. */
+async function handBack(link: MavlinkFlightLink): Promise<boolean> {
+  if (!link.requestHold('flight ended')) return false;
+  const deadline = performance.now() + 1000;
+  while (performance.now() < deadline) {
+    if (link.state().mode === 'hold') return true;
+    await new Promise((r) => setTimeout(r, 10));
+  }
+  return false;
+}
