@@ -86,6 +86,13 @@ export const learnerConfigSchema = z.object({
    * on this thread; at 10, inference preempts it whenever both want a core. Null: leave it alone.
    */
   threadNice: z.number().int().min(0).max(19).nullable().default(10),
+  /**
+   * Run the learner thread under SCHED_IDLE (Linux, via `chrt`): it gets only CPU time nothing else wants,
+   * and a core running it counts as idle when the control path's thread wakes, so that thread starts at once
+   * instead of queueing behind another process (see src/learning/README.md, figures). Learning slows or
+   * stops while the machine is saturated — the intended order of priorities. False: nice value only.
+   */
+  threadSchedIdle: z.boolean().default(true),
 });
 
 /** What callers write (defaults filled in by `resolveLearnerConfig`). */

@@ -68,6 +68,9 @@ export interface WorkerStatus {
   /** Nice value of the learner thread (null: not set), and why it could not be set. */
   readonly threadNice: number | null;
   readonly threadNiceError: string | null;
+  /** The learner thread runs under SCHED_IDLE, and why not when it was asked for but failed. */
+  readonly schedIdle: boolean;
+  readonly schedIdleError: string | null;
   /** Worker clock, µs (host realClock time). */
   readonly nowUs: number;
 }

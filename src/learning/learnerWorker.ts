@@ -18,7 +18,7 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parentPort, workerData } from 'node:worker_threads';
 import type { Clock } from '../contracts/clock.js';
-import { setThisThreadNice } from '../platform/threadPriority.js';
+import { setThisThreadIdlePolicy, setThisThreadNice } from '../platform/threadPriority.js';
 import { readWeightsFile } from '../platform/weightsFile.js';
 import { CheckpointSchedule } from './checkpointSchedule.js';
 import { CheckpointStore, type LoadReport } from './checkpointStore.js';
@@ -55,6 +55,7 @@ const post = (msg: WorkerToHost) => port.postMessage(msg);
 async function main(data: LearnerWorkerData): Promise<void> {
   const cfg = resolveLearnerConfig(data.config);
   const priority = cfg.threadNice === null ? { nice: null, error: null } : setThisThreadNice(cfg.threadNice);
+  const idlePolicy = cfg.threadSchedIdle ? setThisThreadIdlePolicy() : { applied: false, error: null };
   // The host's realClock is its performance.now(); this thread's performance.now() has another origin.
   const offsetMs = performance.timeOrigin - data.hostTimeOriginMs;
   const clock: Clock = { nowUs: () => (performance.now() + offsetMs) * 1000 };
@@ -132,6 +133,8 @@ async function main(data: LearnerWorkerData): Promise<void> {
     discardedOnPause,
     threadNice: priority.nice,
     threadNiceError: priority.error,
+    schedIdle: idlePolicy.applied,
+    schedIdleError: idlePolicy.error,
     nowUs: clock.nowUs(),
   });
 

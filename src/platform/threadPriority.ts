@@ -6,6 +6,7 @@
  * 200 Hz inference keeps its deadlines and learning takes what is left.
  * Raising niceness needs no privilege; lowering it back does, so this only ever raises it.
  */
+import { spawnSync } from 'node:child_process';
 import { readlinkSync } from 'node:fs';
 import os from 'node:os';
 
@@ -28,5 +29,24 @@ export function setThisThreadNice(nice: number): ThreadNiceResult {
     return { nice: os.getPriority(tid), error: null };
   } catch (err) {
     return { nice: null, error: err instanceof Error ? err.message : String(err) };
+  }
+}
+
+/**
+ * Puts the calling thread under SCHED_IDLE (Linux, through util-linux `chrt`, run once): it then runs only
+ * when a core has nothing else to do, and — unlike a merely nice thread — the kernel counts a core that
+ * runs only SCHED_IDLE threads as idle when it places a waking thread, so the control path's thread wakes
+ * straight onto the learner's core instead of queueing behind another busy process. Never throws.
+ */
+export function setThisThreadIdlePolicy(): { readonly applied: boolean; readonly error: string | null } {
+  if (process.platform !== 'linux') return { applied: false, error: `SCHED_IDLE is Linux only (this is ${process.platform})` };
+  try {
+    const tid = Number(readlinkSync('/proc/thread-self').split('/').pop());
+    const r = spawnSync('chrt', ['--idle', '--pid', '0', String(tid)], { encoding: 'utf8', timeout: 5000 });
+    if (r.error) return { applied: false, error: `chrt: ${r.error.message}` };
+    if (r.status !== 0) return { applied: false, error: `chrt exited ${r.status}: ${r.stderr.trim()}` };
+    return { applied: true, error: null };
+  } catch (err) {
+    return { applied: false, error: err instanceof Error ? err.message : String(err) };
   }
 }

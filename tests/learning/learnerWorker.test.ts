@@ -12,6 +12,7 @@
  *   reports it and resumes from the previous one;
  * - a start with missing artifacts fails with the reason.
  */
+import { spawnSync } from 'node:child_process';
 import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -124,7 +125,10 @@ describe('learner worker end to end', () => {
     expect(st.queue.popped + st.queue.dropped + st.queue.ready).toBeLessThanOrEqual(st.queue.pushed);
     expect(st.worker!.updateErrors).toBe(0);
     expect(st.worker!.trainer.timings.trainStep.samples).toBeGreaterThan(0);
-    if (process.platform === 'linux') expect(st.worker!.threadNice).toBeGreaterThanOrEqual(10); // the default
+    if (process.platform === 'linux') {
+      expect(st.worker!.threadNice).toBeGreaterThanOrEqual(10); // the defaults: nice 10 and SCHED_IDLE
+      if (spawnSync('chrt', ['--version']).status === 0) expect(st.worker!.schedIdle).toBe(true);
+    }
     // A periodic checkpoint (every 5 versions) is written in the background, reported by an event.
     while ((await host.status()).worker!.checkpoints.written < 1) await sleep(10);
     expect(events.some((e) => e.kind === 'checkpoint-written')).toBe(true);

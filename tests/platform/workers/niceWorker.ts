@@ -1,9 +1,15 @@
-/** Test worker: sets its own nice value with setThisThreadNice and reports what it saw. */
+/** Test worker: sets its own nice value and SCHED_IDLE policy, and reports what the kernel then says. */
+import { spawnSync } from 'node:child_process';
 import { readlinkSync } from 'node:fs';
 import os from 'node:os';
 import { parentPort } from 'node:worker_threads';
-import { setThisThreadNice } from '../../../src/platform/threadPriority.js';
+import { setThisThreadIdlePolicy, setThisThreadNice } from '../../../src/platform/threadPriority.js';
 
 const tid = Number(readlinkSync('/proc/thread-self').split('/').pop());
 const set = setThisThreadNice(15);
-parentPort!.postMessage({ tid, set, observed: os.getPriority(tid), tooHigh: setThisThreadNice(20), negative: setThisThreadNice(-1) });
+const observed = os.getPriority(tid);
+const tooHigh = setThisThreadNice(20);
+const negative = setThisThreadNice(-1);
+const idle = setThisThreadIdlePolicy();
+const policy = spawnSync('chrt', ['--pid', String(tid)], { encoding: 'utf8' }).stdout;
+parentPort!.postMessage({ tid, set, observed, tooHigh, negative, idle, policy });
