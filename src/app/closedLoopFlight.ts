@@ -188,10 +188,12 @@ export async function runClosedLoopFlight(opts: ClosedLoopFlightOptions): Promis
       onError: (e) => note('pipeline', `perception: ${e instanceof Error ? e.message : String(e)}`),
     });
 
+    let flightOver = false;
     const source = new ZmqEventSource({
       endpoint: info.endpoint,
       sensorId: SENSOR_ID,
-      onProblem: (p) => note(`zmq-${p.kind}`, `ingest: ${p.kind}: ${p.detail}`),
+      // Once the flight is over the publisher goes away on purpose: not a problem worth a line.
+      onProblem: (p) => flightOver || note(`zmq-${p.kind}`, `ingest: ${p.kind}: ${p.detail}`),
     });
     const ingest = new IngestRuntime(source, { rateHz: opts.rateHz }, clock, pipeline.onWindow);
     await ingest.start();
@@ -262,11 +264,13 @@ export async function runClosedLoopFlight(opts: ClosedLoopFlightOptions): Promis
     closers.push(() => opts.signal?.removeEventListener('abort', onAbort));
     const flightStartUs = clock.nowUs();
     const simSummary = await world.run();
+    flightOver = true;
     const flightWallS = (clock.nowUs() - flightStartUs) / 1e6;
     cancelStatus();
 
     // Orderly end: no more windows, hand the vehicle back to hold, stop the setpoint stream, let the
     // last bytes cross the pty, then take the figures (so link, guard and emulator counts agree).
+    await drain(source, simSummary.packets);
     await ingest.stop();
     await pipeline.idle();
     const handedBack = await handBack(link);
@@ -349,9 +353,23 @@ async function openFcCarrier(
   return { fcSide: fc, companionSide: cc, kind: 'memory' };
 }
 
-/** Asks the FC to hold (AUTO.LOITER) and waits up to 1 s for it to say so. */
+/** Waits (at most 2 s) until the source has received and handled every packet the simulator sent. */
+async function drain(source: ZmqEventSource, packetsSent: number): Promise<void> {
+  const deadline = performance.now() + 2000;
+  for (;;) {
+    const c = source.counters;
+    if ((c.packets >= packetsSent && c.deliveredPackets + c.queueDrops >= c.packets) || performance.now() > deadline) return;
+    await new Promise((r) => setTimeout(r, 5));
+  }
+}
+
+/**
+ * Leaves the vehicle holding (AUTO.LOITER): asks for it when the FC still follows our setpoints and waits
+ * up to 1 s for it to say so. True when the FC holds at the end, also when the guard's watchdog had
+ * already put it there (perception stale) — false only when it was left in another mode.
+ */
 async function handBack(link: MavlinkFlightLink): Promise<boolean> {
-  if (!link.requestHold('flight ended')) return false;
+  if (link.state().inControl && !link.requestHold('flight ended')) return false;
   const deadline = performance.now() + 1000;
   while (performance.now() < deadline) {
     if (link.state().mode === 'hold') return true;

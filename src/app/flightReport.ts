@@ -60,7 +60,8 @@ export interface FlightSummary {
     /** Wall time at which the FC accepted OFFBOARD, s; null if it never did. */
     readonly offboardAtS: number | null;
     readonly error: string | null;
-    /** The FC was asked to hold (AUTO.LOITER) at the end and confirmed it. */
+    /** The FC was holding (AUTO.LOITER) when the runtime let go: asked to at the end, or already put
+     *  there by the guard's staleness watchdog. */
     readonly handedBack: boolean;
   };
   readonly flight: FlightFigures;

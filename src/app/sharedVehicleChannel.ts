@@ -96,8 +96,11 @@ const SEQ_BYTES = 8;
 const COMMAND_OFFSET = STATE_FIELDS.length;
 const TOTAL_FIELDS = STATE_FIELDS.length + COMMAND_FIELDS.length;
 
-/** Reads retry this often at most before giving up on a consistent copy (a writer died mid-write). */
-const MAX_READ_TRIES = 1000;
+/**
+ * Reads retry this often at most (a few ms of spinning) before giving up on a consistent copy: the writer
+ * died mid-write, or writes back to back faster than a copy takes (the simulator writes every 5 ms).
+ */
+const MAX_READ_TRIES = 10_000;
 
 export function emptyVehicleState(): SharedVehicleState {
   const s = {} as SharedVehicleState;
@@ -111,8 +114,12 @@ export function emptyVehicleCommand(): SharedVehicleCommand {
 }
 
 export class SharedVehicleChannel {
+  /** Reads that found no consistent copy and kept the previous values (see readState). */
+  staleReads = 0;
   private readonly seq: Int32Array;
   private readonly data: Float64Array;
+  /** Each reader copies here first, so a torn copy never reaches the caller's object. */
+  private readonly scratch = new Float64Array(Math.max(STATE_FIELDS.length, COMMAND_FIELDS.length));
 
   private constructor(readonly buffer: SharedArrayBuffer) {
     this.seq = new Int32Array(buffer, 0, 2);
@@ -139,11 +146,15 @@ export class SharedVehicleChannel {
     Atomics.add(this.seq, STATE_SEQ, 1);
   }
 
-  /** Emulator side: fills `out` with a consistent snapshot and returns it. */
+  /**
+   * Emulator side: fills `out` with a consistent snapshot and returns it. If no consistent copy could be
+   * taken (the writer kept writing, or died mid-write), `out` keeps its previous values and
+   * `staleReads` counts it: stale but never torn.
+   */
   readState(out: SharedVehicleState = emptyVehicleState()): SharedVehicleState {
-    this.read(STATE_SEQ, () => {
-      for (let i = 0; i < STATE_FIELDS.length; i++) out[STATE_FIELDS[i]!] = this.data[i]!;
-    });
+    if (this.read(STATE_SEQ, 0, STATE_FIELDS.length)) {
+      for (let i = 0; i < STATE_FIELDS.length; i++) out[STATE_FIELDS[i]!] = this.scratch[i]!;
+    }
     return out;
   }
 
@@ -160,22 +171,23 @@ export class SharedVehicleChannel {
     Atomics.add(this.seq, COMMAND_SEQ, 1);
   }
 
-  /** Simulator side: fills `out` with the latest command and returns it. */
+  /** Simulator side: fills `out` with the latest command and returns it (stale, never torn, as readState). */
   readCommand(out: SharedVehicleCommand = emptyVehicleCommand()): SharedVehicleCommand {
-    this.read(COMMAND_SEQ, () => {
-      for (let i = 0; i < COMMAND_FIELDS.length; i++) out[COMMAND_FIELDS[i]!] = this.data[COMMAND_OFFSET + i]!;
-    });
+    if (this.read(COMMAND_SEQ, COMMAND_OFFSET, COMMAND_FIELDS.length)) {
+      for (let i = 0; i < COMMAND_FIELDS.length; i++) out[COMMAND_FIELDS[i]!] = this.scratch[i]!;
+    }
     return out;
   }
 
-  private read(slot: number, copy: () => void): void {
+  /** Copies `n` values from `offset` into the scratch under the seqlock; false if no consistent copy came. */
+  private read(slot: number, offset: number, n: number): boolean {
     for (let tries = 0; tries < MAX_READ_TRIES; tries++) {
       const before = Atomics.load(this.seq, slot);
       if ((before & 1) !== 0) continue;
-      copy();
-      if (Atomics.load(this.seq, slot) === before) return;
+      for (let i = 0; i < n; i++) this.scratch[i] = this.data[offset + i]!;
+      if (Atomics.load(this.seq, slot) === before) return true;
     }
-    // A writer stuck mid-write (its thread died): the last copy is the best there is.
-    copy();
+    this.staleReads++;
+    return false;
   }
 }

@@ -31,7 +31,7 @@ export function summaryText(r: FlightSummary): string {
     `flight: ${r.scenario.name} domain ${r.scenario.domain} seed ${r.scenario.seed} (${r.scenario.obstacles} obstacles), ${f(r.simulatedS)} s simulated in ${f(r.wallS)} s wall (${r.stoppedBy})`,
     `  distance ${f(r.flight.distanceM, 2)} m, progress toward the goal ${f(r.flight.progressM, 2)} m, collisions ${r.flight.collisions} (respawns ${r.flight.respawns}), min clearance ${f(r.flight.minClearanceM, 2)} m`,
     `  control: ${r.control.offboardAtS !== null ? `OFFBOARD at ${f(r.control.offboardAtS)} s` : `never in OFFBOARD${r.control.error ? ` (${r.control.error})` : ''}`}` +
-      `, handed back to hold at the end: ${r.control.handedBack ? 'yes' : 'no'}, FC failovers ${e.failovers}`,
+      `, holding when released: ${r.control.handedBack ? 'yes' : 'no'}, FC failovers ${e.failovers}`,
     `weights: ${r.weights.name} (${r.weights.kind}; ${r.weights.origin}; version ${r.weights.version})` +
       (r.setup.learn ? `, in flight: version ${r.pipeline.weightsVersion} after ${r.pipeline.weightsAdopted} adopted updates` : ''),
     `latency window → setpoint bytes written: ${ms(r.latencyMs)}; written at once ${r.pipeline.writtenAtOnce}, by the guard's tick ${r.pipeline.writtenByGuardTick}`,
