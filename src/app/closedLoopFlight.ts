@@ -18,6 +18,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { SectorSteering } from '../avoidance/sectorSteering.js';
 import type { ByteTransport } from '../../firmware-bridge/transport/byteTransport.js';
 import { Px4Emulator } from '../../firmware-bridge/emulator/px4Emulator.js';
@@ -28,10 +29,11 @@ import { createMockTransportPair } from '../../firmware-bridge/transport/mockTra
 import { SerialTransport } from '../../firmware-bridge/transport/serialTransport.js';
 import { SocatPtyPair } from '../../firmware-bridge/transport/socatPtyPair.js';
 import { ZmqEventSource } from '../ingest/zmq/index.js';
-import { LearnerHost, type LearnerStatus } from '../learning/learnerHost.js';
+import { LearnerHost } from '../learning/learnerHost.js';
 import { loadProximityNet } from '../perception/loadProximityNet.js';
 import { realClock, realScheduler } from '../platform/time.js';
 import type { FlightStatus, FlightSummary } from './flightReport.js';
+import { startStatusTicker } from './flightStatusTicker.js';
 import { IngestRuntime } from './ingestRuntime.js';
 import { MeasuredFlightLink } from './measuredFlightLink.js';
 import { SharedVehicleChannel } from './sharedVehicleChannel.js';
@@ -55,6 +57,7 @@ export interface ClosedLoopFlightOptions {
   readonly learn: boolean;
   /** Weights base name in `modelDir`; default: pretrained if present, else the seeded init. */
   readonly weights?: string;
+  /** Directory of the network artifacts; default the repository's models/. */
   readonly modelDir?: string;
   /** Forward speed when the way is clear, m/s (default: the avoidance law's, 0.5). */
   readonly cruiseSpeedMS?: number;
@@ -71,6 +74,8 @@ export interface ClosedLoopFlightOptions {
   readonly log?: (line: string) => void;
 }
 
+/** The repository's models/ (not the working directory's: `npx evpilot start` may run from anywhere). */
+const DEFAULT_MODEL_DIR = fileURLToPath(new URL('../../models', import.meta.url));
 /** Sensor id the simulated camera driver publishes under. */
 const SENSOR_ID = 1;
 /** Most lines logged per kind of repeated problem (all are counted). */
@@ -103,7 +108,7 @@ export async function runClosedLoopFlight(opts: ClosedLoopFlightOptions): Promis
 
   try {
     // Perception first: a missing or broken artifact fails before anything is started.
-    const modelDir = opts.modelDir ?? 'models';
+    const modelDir = opts.modelDir ?? DEFAULT_MODEL_DIR;
     const weights = await chooseWeights(modelDir, opts.weights);
     const net = await loadProximityNet({ dir: modelDir, weights: weights.name });
     closers.push(() => net.release());
@@ -213,48 +218,12 @@ export async function runClosedLoopFlight(opts: ClosedLoopFlightOptions): Promis
       },
     );
 
-    // Status every second (the learner's status is a round trip to its thread: shown one tick late).
-    let learnerStatus: LearnerStatus | null = null;
-    const p = pipeline;
-    let last = { tUs: clock.nowUs(), events: 0, windows: 0, inferCount: 0, inferSum: 0 };
-    const cancelStatus = scheduler.every((opts.statusEveryMs ?? 1000) * 1000, () => {
-      const now = clock.nowUs();
-      const dtS = Math.max(1e-6, (now - last.tUs) / 1e6);
-      const zmqEvents = source.counters.events;
-      const windows = ingest.status().windows;
-      const inf = p.inferMs.total;
-      const g = guarded.status();
-      const st = link.state();
-      const sim = channel.readState();
-      const lat = p.latencyMs;
-      opts.onStatus?.({
-        wallS: wallS(),
-        simS: sim.simTUs / 1e6,
-        eventsPerS: (zmqEvents - last.events) / dtS,
-        windowsPerS: (windows - last.windows) / dtS,
-        inferMsMean: inf.count > last.inferCount ? (inf.sum - last.inferSum) / (inf.count - last.inferCount) : Number.NaN,
-        setpointsSent: g.setpointsOut,
-        guardInterventions: Object.values(g.counters).reduce((a, b) => a + b, 0),
-        guardState: g.state,
-        fcMode: st.modeName,
-        inControl: st.inControl,
-        collisions: sim.collisions,
-        distanceM: sim.distanceM,
-        progressM: sim.progressM,
-        latencyMedianMs: lat.percentile(0.5),
-        latencyP99Ms: lat.percentile(0.99),
-        learner: learnerStatus
-          ? {
-              updates: learnerStatus.worker?.trainer.updates ?? 0,
-              publishedVersion: learnerStatus.weights.published,
-              adoptedVersion: learnerStatus.weights.adopted,
-              state: learnerStatus.state,
-            }
-          : null,
-      });
-      last = { tUs: now, events: zmqEvents, windows, inferCount: inf.count, inferSum: inf.sum };
-      learner?.status().then((s) => (learnerStatus = s), () => undefined);
-    });
+    const cancelStatus = startStatusTicker(
+      { clock, t0Us: t0, source, ingest, pipeline, guarded, link, channel, learner },
+      scheduler,
+      opts.statusEveryMs ?? 1000,
+      (st) => opts.onStatus?.(st),
+    );
     closers.push(cancelStatus);
 
     // Fly.

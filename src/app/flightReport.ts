@@ -33,7 +33,7 @@ export interface FlightStatus {
   readonly collisions: number;
   readonly distanceM: number;
   readonly progressM: number;
-  /** Window → setpoint bytes written so far, ms. */
+  /** Window → setpoint bytes written over the last 256 setpoints, ms. */
   readonly latencyMedianMs: number;
   readonly latencyP99Ms: number;
   /** Learner figures (with --learn): updates made, weights version in use. */

@@ -66,8 +66,10 @@ export interface SteeringPipelineStats {
 }
 
 export class SteeringPipeline {
-  /** Window emitted → setpoint bytes written, ms. */
+  /** Window emitted → setpoint bytes written, ms: all (last 65 536), and the last 256 for status lines
+   *  (sorting those once a second costs microseconds, not the event loop's time). */
   readonly latencyMs = new SampleStats();
+  readonly recentLatencyMs = new SampleStats(256);
   /** Inference call → ν map, ms (includes waiting for the event loop). */
   readonly inferMs = new SampleStats();
   /** Parts of the latency: window emitted → inference called (waiting behind a busy inference), and
@@ -116,7 +118,9 @@ export class SteeringPipeline {
     // guard re-sends the newest target as a keep-alive when nothing else went out).
     if (sp.tUs !== this.lastSubmittedTUs || sp.tUs === this.lastMeasuredTUs) return;
     this.lastMeasuredTUs = sp.tUs;
-    this.latencyMs.add((writtenUs - sp.tUs) / 1000);
+    const ms = (writtenUs - sp.tUs) / 1000;
+    this.latencyMs.add(ms);
+    this.recentLatencyMs.add(ms);
     if (this.submitting) {
       this.c.atOnce++;
       this.steerWriteMs.add((writtenUs - this.inferEndUs) / 1000);

@@ -32,7 +32,7 @@ describe('evpilot start', () => {
     expect(summary.ingest.cutter.backwardsEvents).toBe(0);
   });
 
-  it('says what is missing when no source is given', () => {
+  it('rejects a malformed --endpoint with a usage error (ingest only)', () => {
     const r = runCli(['start', '--endpoint', 'nonsense']);
     expect(r.status).toBe(2);
     expect(r.stderr).toMatch(/--endpoint/);
