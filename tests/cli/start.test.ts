@@ -21,7 +21,7 @@ describe('evpilot start', () => {
     const dir = tempDir();
     const events = sweep();
     const file = writeTemp(dir, 'sweep.raw', formatRawHeader('evt3', { widthPx: 320, heightPx: 240 }), createEncoder('evt3').encode(events));
-    const r = runCli(['start', '--replay', file, '--speed', '5', '--seconds', '30', '--json']);
+    const r = runCli(['start', '--replay', file, '--speed', '1', '--seconds', '30', '--json']);
     expect(r.status, r.stderr).toBe(0);
     const summary = JSON.parse(r.stdout.trim().split('\n').pop()!);
     // 0.5 s of sensor time at 200 Hz: 100 windows (the last, partial one stays open)
