@@ -14,18 +14,18 @@
  * when the loop falls a whole period behind, the ticks it cannot run are skipped (counted) — as a runtime
  * would drop windows rather than queue latency.
  *
- * Phases in the same run: (1) inference alone at 200 Hz (the baseline), (2) learner started and warmed up
- * (figures discarded), (3) inference at 200 Hz with the learner training: the measured phase.
+ * Conditions, measured in interleaved segments (rounds × [alone, learner, learnerNiceOnly], 2 s each) so
+ * that all three see the same drift in the machine's other load (this development machine is shared):
+ *   alone            inference only (the baseline);
+ *   learner          with the learner as configured by default (SCHED_IDLE, nice 10);
+ *   learnerNiceOnly  with a second learner at nice 10 without SCHED_IDLE (the comparison behind the default).
+ * Only one learner trains at a time; the other is paused (idle). Both warm up first (figures discarded).
  *
  * Figures: inference ms (median, p99), tick ms (enqueue + adopt + inference), tick start lateness,
  * achieved rate, missed and skipped deadlines, enqueue µs, adoption ms; learner updates/s and per-phase
  * ms (median, p99: forward, loss, training step = backward + optimiser fused in one graph, guards,
  * publication, whole update, sample age from enqueue to training); queue drops; load average.
  * Target (DESIGN.md): ≥ 20 updates/s with inference holding 200 Hz.
- *
- * The learner thread runs as configured by default (SCHED_IDLE, nice 10). For comparisons:
- * EVPILOT_BENCH_LEARNER_SCHED_IDLE=0 (nice only), EVPILOT_BENCH_LEARNER_NICE=0|…|19|null,
- * EVPILOT_BENCH_LEARNER_MAX_UPDATES=<updates/s>.
  *
  * Run alone: node --import tsx tests/bench/learning.bench.ts [--json] [--quick]
  */
@@ -79,9 +79,10 @@ interface PacedFigures {
   enqueueResults: Record<string, number>;
 }
 
-/** Runs the 200 Hz loop for `seconds`; `learner` undefined = inference alone. */
-async function paced(net: ProximityNet, windows: readonly EventWindow[], seconds: number, learner: LearnerHost | undefined): Promise<PacedFigures> {
-  const f: PacedFigures = { ticks: 0, skipped: 0, missed: 0, seconds: 0, inferMs: [], tickMs: [], latenessMs: [], enqueueUs: [], adoptMs: [], enqueueResults: {} };
+const newFigures = (): PacedFigures => ({ ticks: 0, skipped: 0, missed: 0, seconds: 0, inferMs: [], tickMs: [], latenessMs: [], enqueueUs: [], adoptMs: [], enqueueResults: {} });
+
+/** Runs the 200 Hz loop for `seconds`, adding to `f`; `learner` undefined = inference alone. */
+async function paced(net: ProximityNet, windows: readonly EventWindow[], seconds: number, learner: LearnerHost | undefined, f = newFigures()): Promise<PacedFigures> {
   const t0 = performance.now();
   const end = t0 + seconds * 1000;
   let k = 0;
@@ -118,7 +119,7 @@ async function paced(net: ProximityNet, windows: readonly EventWindow[], seconds
     f.ticks++;
     k++;
   }
-  f.seconds = (performance.now() - t0) / 1000;
+  f.seconds += (performance.now() - t0) / 1000;
   return f;
 }
 
@@ -143,89 +144,120 @@ function pacedReport(f: PacedFigures): Record<string, unknown> {
   };
 }
 
+interface Condition {
+  readonly name: 'alone' | 'learner' | 'learnerNiceOnly';
+  readonly learner: LearnerHost | undefined;
+  readonly figures: PacedFigures;
+  updates: number;
+  activeS: number;
+}
+
+/** The learner's figures for one condition (deltas over its active segments). */
+function learnerReport(c: Condition, st: Awaited<ReturnType<LearnerHost['status']>>, dropped: number): Record<string, unknown> {
+  const w = st.worker!;
+  const phase = (name: keyof typeof w.trainer.timings) => {
+    const t = w.trainer.timings[name];
+    return { median: ms(t.medianMs), p99: ms(t.p99Ms), samples: t.samples };
+  };
+  return {
+    updatesPerS: round(c.updates / c.activeS, 1),
+    updates: c.updates,
+    activeSeconds: round(c.activeS, 2),
+    windowsPerUpdate: c.learner!.windowsPerUpdate,
+    schedIdle: w.schedIdle,
+    threadNice: w.threadNice,
+    threadPriorityError: w.threadNiceError ?? w.schedIdleError,
+    phasesMs: {
+      forward: phase('forward'),
+      loss: phase('loss'),
+      backwardAndOptimiser: phase('trainStep'),
+      guards: phase('guards'),
+      publication: phase('publish'),
+      update: phase('update'),
+      sampleAge: phase('sampleAge'),
+    },
+    queueDropped: dropped,
+    rollbacks: w.trainer.guards.rollbacksLossSpike + w.trainer.guards.rollbacksDrift,
+    skipped: w.trainer.guards.skippedNonFiniteLoss + w.trainer.guards.skippedNonFiniteGradient,
+    updateErrors: w.updateErrors,
+    checkpointsWritten: w.checkpoints.written,
+  };
+}
+
 export async function run(opts: { quick: boolean }): Promise<Record<string, unknown>> {
-  const baselineS = opts.quick ? 3 : 10;
-  const warmS = opts.quick ? 2 : 3;
-  const measureS = opts.quick ? 5 : 20;
+  const rounds = opts.quick ? 3 : 8;
+  const segmentS = opts.quick ? 1 : 2;
   const scene = sceneWindows({ sensor: SENSOR, intrinsics: INTRINSICS, count: 40, windowUs: PERIOD_MS * 1000, events: 4000, seed: 5 });
   const windows = scene.windows.map((w) => w.window);
   const eventsPerWindow = summarize(windows.map((w) => w.learnerEvents.length)).median;
   const net = await loadProximityNet();
   for (let i = 0; i < 200; i++) await net.infer(windows[i % windows.length]!.input, 0); // JIT and ORT warm-up
 
-  const load0 = os.loadavg()[0]!;
-  const baseline = await paced(net, windows, baselineS, undefined);
-
-  const dir = await mkdtemp(join(os.tmpdir(), 'evpilot-bench-learning-'));
-  const niceEnv = process.env.EVPILOT_BENCH_LEARNER_NICE;
-  const threadNice = niceEnv === undefined ? 10 : niceEnv === 'null' ? null : Number(niceEnv);
-  const threadSchedIdle = process.env.EVPILOT_BENCH_LEARNER_SCHED_IDLE !== '0';
-  const capEnv = process.env.EVPILOT_BENCH_LEARNER_MAX_UPDATES;
-  const maxUpdatesPerS = capEnv === undefined || capEnv === 'null' ? null : Number(capEnv);
-  const learner = await LearnerHost.start({ sensor: SENSOR, intrinsics: INTRINSICS, checkpointDir: dir, maxEvents: 4096, threadNice, threadSchedIdle, maxUpdatesPerS });
+  const dirs = [await mkdtemp(join(os.tmpdir(), 'evpilot-bench-learning-')), await mkdtemp(join(os.tmpdir(), 'evpilot-bench-learning-'))];
+  const base = { sensor: SENSOR, intrinsics: INTRINSICS, maxEvents: 4096 };
+  const learner = await LearnerHost.start({ ...base, checkpointDir: dirs[0]! }); // the defaults: SCHED_IDLE, nice 10
+  const niceOnly = await LearnerHost.start({ ...base, checkpointDir: dirs[1]!, threadSchedIdle: false });
+  const conditions: Condition[] = [
+    { name: 'alone', learner: undefined, figures: newFigures(), updates: 0, activeS: 0 },
+    { name: 'learner', learner, figures: newFigures(), updates: 0, activeS: 0 },
+    { name: 'learnerNiceOnly', learner: niceOnly, figures: newFigures(), updates: 0, activeS: 0 },
+  ];
   try {
-    await paced(net, windows, warmS, learner);
-    await learner.clearFigures();
-    const s0 = await learner.status();
-    const withLearner = await paced(net, windows, measureS, learner);
-    const s1 = await learner.status();
+    // Warm-up: each learner trains for a while (JIT, sessions), then waits paused; figures discarded.
+    for (const l of [learner, niceOnly]) {
+      await paced(net, windows, opts.quick ? 1.5 : 3, l);
+      await l.pause();
+      await l.clearFigures();
+    }
+    const droppedBefore = [learner.status(), niceOnly.status()];
+    const d0 = (await Promise.all(droppedBefore)).map((s) => s.queue.dropped);
+    const load0 = os.loadavg()[0]!;
+    // Interleaved segments, so every condition sees the same drift in the machine's other load.
+    for (let r = 0; r < rounds; r++) {
+      for (const c of conditions) {
+        if (c.learner) await c.learner.resume();
+        const u0 = c.learner ? (await c.learner.status()).worker!.trainer.updates : 0;
+        const t0 = performance.now();
+        await paced(net, windows, segmentS, c.learner, c.figures);
+        if (c.learner) {
+          await c.learner.pause(); // answered between windows: no update in flight after this
+          c.activeS += (performance.now() - t0) / 1000;
+          c.updates += (await c.learner.status()).worker!.trainer.updates - u0;
+        }
+      }
+    }
     const load1 = os.loadavg()[0]!;
-    const w0 = s0.worker!;
-    const w1 = s1.worker!;
-    const updates = w1.trainer.updates - w0.trainer.updates;
-    const seconds = (w1.nowUs - w0.nowUs) / 1e6;
-    const phase = (name: keyof typeof w1.trainer.timings) => {
-      const t = w1.trainer.timings[name];
-      return { median: ms(t.medianMs), p99: ms(t.p99Ms), samples: t.samples };
-    };
-    const updatesPerS = updates / seconds;
-    const report = pacedReport(withLearner);
-    const close = await learner.close();
+    const [s1, s2] = await Promise.all([learner.status(), niceOnly.status()]);
+    const withLearner = conditions[1]!;
+    const rep = pacedReport(withLearner.figures);
+    const updatesPerS = withLearner.updates / withLearner.activeS;
     return {
       machine: { cpus: os.cpus().length, model: os.cpus()[0]?.model ?? 'unknown', loadAverage1mBefore: round(load0, 2), loadAverage1mAfter: round(load1, 2) },
       windows: { sensor: `${SENSOR.widthPx}x${SENSOR.heightPx}`, periodMs: PERIOD_MS, learnerEventsMedian: eventsPerWindow, network: '160x120' },
-      inferenceAlone: pacedReport(baseline),
+      segments: { rounds, secondsEach: segmentS, order: conditions.map((c) => c.name) },
+      inferenceAlone: pacedReport(conditions[0]!.figures),
       inferenceWithLearner: {
-        ...report,
-        enqueueUs: summary(withLearner.enqueueUs),
-        adoptMs: summary(withLearner.adoptMs),
-        enqueueResults: withLearner.enqueueResults,
+        ...rep,
+        enqueueUs: summary(withLearner.figures.enqueueUs),
+        adoptMs: summary(withLearner.figures.adoptMs),
+        enqueueResults: withLearner.figures.enqueueResults,
       },
-      learner: {
-        updatesPerS: round(updatesPerS, 1),
-        updates,
-        seconds: round(seconds, 2),
-        windowsPerUpdate: learner.windowsPerUpdate,
-        threadNice: w1.threadNice,
-        schedIdle: w1.schedIdle,
-        threadPriorityError: w1.threadNiceError ?? w1.schedIdleError,
-        maxUpdatesPerS,
-        phasesMs: {
-          forward: phase('forward'),
-          loss: phase('loss'),
-          backwardAndOptimiser: phase('trainStep'),
-          guards: phase('guards'),
-          publication: phase('publish'),
-          update: phase('update'),
-          sampleAge: phase('sampleAge'),
-        },
-        queueDropped: s1.queue.dropped - s0.queue.dropped,
-        windowsOffered: w1.trainer.windowsOffered - w0.trainer.windowsOffered,
-        rollbacks: w1.trainer.guards.rollbacksLossSpike + w1.trainer.guards.rollbacksDrift,
-        skipped: w1.trainer.guards.skippedNonFiniteLoss + w1.trainer.guards.skippedNonFiniteGradient,
-        updateErrors: w1.updateErrors,
-        checkpointsWritten: w1.checkpoints.written + (close.checkpointWritten ? 1 : 0),
+      learner: learnerReport(withLearner, s1, s1.queue.dropped - d0[0]!),
+      comparisonNiceOnly: {
+        inference: pacedReport(conditions[2]!.figures),
+        learner: learnerReport(conditions[2]!, s2, s2.queue.dropped - d0[1]!),
       },
       target: {
         updatesPerS: 20,
         rateHz: 200,
-        met: updatesPerS >= 20 && (report.achievedRateHz as number) >= 199 && (report.missedOrSkippedPercent as number) <= 1,
+        met: updatesPerS >= 20 && (rep.achievedRateHz as number) >= 199 && (rep.missedOrSkippedPercent as number) <= 1,
       },
     };
   } finally {
     await learner.close().catch(() => undefined);
+    await niceOnly.close().catch(() => undefined);
     await net.release();
-    await rm(dir, { recursive: true, force: true });
+    for (const d of dirs) await rm(d, { recursive: true, force: true });
   }
 }
 
