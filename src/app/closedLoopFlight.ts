@@ -255,6 +255,7 @@ export async function runClosedLoopFlight(opts: ClosedLoopFlightOptions): Promis
       weights,
       setup: {
         simThread: world.thread,
+        simThreadNice: world.threadNice,
         fcTransport,
         eventEndpoint: info.endpoint,
         windowRateHz: opts.rateHz,

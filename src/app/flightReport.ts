@@ -46,6 +46,8 @@ export interface FlightSummary {
   readonly setup: {
     /** Where the simulator ran and how the FC link was carried. */
     readonly simThread: 'worker' | 'main';
+    /** Nice value of the simulator's thread (null: unchanged). */
+    readonly simThreadNice: number | null;
     readonly fcTransport: 'pty' | 'memory';
     readonly eventEndpoint: string;
     readonly windowRateHz: number;

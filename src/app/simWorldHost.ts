@@ -12,10 +12,12 @@ import { SimWorld, type SimWorldInfo, type SimWorldOptions, type SimWorldSummary
 export interface SimWorldWorkerData {
   readonly options: SimWorldOptions;
   readonly channel: SharedArrayBuffer;
+  /** Nice value for the simulator's thread (Linux), null to leave it. */
+  readonly threadNice: number | null;
 }
 
 export type SimWorldToHost =
-  | { readonly type: 'ready'; readonly info: SimWorldInfo }
+  | { readonly type: 'ready'; readonly info: SimWorldInfo; readonly nice: number | null }
   | { readonly type: 'done'; readonly summary: SimWorldSummary }
   | { readonly type: 'fatal'; readonly error: string };
 
@@ -23,8 +25,9 @@ export type HostToSimWorld = { readonly type: 'run' } | { readonly type: 'stop' 
 
 export interface SimWorldHandle {
   readonly info: SimWorldInfo;
-  /** Where the simulator runs. */
+  /** Where the simulator runs, and its thread's nice value (null: not changed, or in the main thread). */
   readonly thread: 'worker' | 'main';
+  readonly threadNice: number | null;
   /** Streams the flight; resolves when it has run its duration or was stopped. Call once. */
   run(): Promise<SimWorldSummary>;
   /** Ends the flight early (run() then resolves with `stoppedBy: 'aborted'`). */
@@ -32,6 +35,14 @@ export interface SimWorldHandle {
   /** Stops if needed and releases the publisher (and the thread). Idempotent. */
   close(): Promise<void>;
 }
+
+/**
+ * Nice value of the simulator's worker thread. The simulated world stands for a camera and the outside
+ * world, which on the drone do not compete with the runtime for its cores; here they do, so the world
+ * yields when both want one (the simulator's lag behind the wall clock is measured and reported). Mild,
+ * because a simulator that falls far behind delivers its windows in bursts.
+ */
+export const SIM_THREAD_NICE = 5;
 
 /** How long a worker may take to load the simulator and bind its socket, ms. */
 const START_TIMEOUT_MS = 60_000;
@@ -49,6 +60,7 @@ async function startInThread(options: SimWorldOptions, channel: SharedVehicleCha
   return {
     info: world.info,
     thread: 'main',
+    threadNice: null,
     run: () => (running ??= world.run(stop.signal)),
     stop: () => stop.abort(),
     close: async () => {
@@ -60,7 +72,7 @@ async function startInThread(options: SimWorldOptions, channel: SharedVehicleCha
 }
 
 async function startInWorker(options: SimWorldOptions, channel: SharedVehicleChannel): Promise<SimWorldHandle> {
-  const data: SimWorldWorkerData = { options, channel: channel.buffer };
+  const data: SimWorldWorkerData = { options, channel: channel.buffer, threadNice: SIM_THREAD_NICE };
   const worker: Worker = startTypeScriptWorker(new URL('./simWorldWorker.ts', import.meta.url), { workerData: data });
   let exited = false;
   const exit = new Promise<void>((resolve) => worker.once('exit', () => ((exited = true), resolve())));
@@ -68,9 +80,9 @@ async function startInWorker(options: SimWorldOptions, channel: SharedVehicleCha
   // (Settling a promise twice is a no-op, so late reports after the flight are harmless.)
   let failure: string | undefined;
   let settleRun: ((r: { summary?: SimWorldSummary; error?: string }) => void) | undefined;
-  let readyResolve!: (info: SimWorldInfo) => void;
+  let readyResolve!: (ready: { info: SimWorldInfo; nice: number | null }) => void;
   let readyReject!: (err: Error) => void;
-  const ready = new Promise<SimWorldInfo>((resolve, reject) => {
+  const ready = new Promise<{ info: SimWorldInfo; nice: number | null }>((resolve, reject) => {
     readyResolve = resolve;
     readyReject = reject;
   });
@@ -80,7 +92,7 @@ async function startInWorker(options: SimWorldOptions, channel: SharedVehicleCha
     settleRun?.({ error });
   };
   worker.on('message', (msg: SimWorldToHost) => {
-    if (msg.type === 'ready') readyResolve(msg.info);
+    if (msg.type === 'ready') readyResolve({ info: msg.info, nice: msg.nice });
     else if (msg.type === 'done') settleRun?.({ summary: msg.summary });
     else fail(`simulator: ${msg.error}`);
   });
@@ -89,8 +101,9 @@ async function startInWorker(options: SimWorldOptions, channel: SharedVehicleCha
 
   const startTimer = setTimeout(() => fail('the simulator did not start in time'), START_TIMEOUT_MS);
   let info: SimWorldInfo;
+  let threadNice: number | null;
   try {
-    info = await ready;
+    ({ info, nice: threadNice } = await ready);
   } catch (err) {
     await worker.terminate();
     throw err;
@@ -110,6 +123,7 @@ async function startInWorker(options: SimWorldOptions, channel: SharedVehicleCha
   return {
     info,
     thread: 'worker',
+    threadNice,
     run: () =>
       (running ??= new Promise<SimWorldSummary>((resolve, reject) => {
         settleRun = (r) => (r.summary ? resolve(r.summary) : reject(new Error(r.error)));

@@ -1,12 +1,13 @@
 /**
  * Worker-thread entry of the simulated world (started by simWorldHost.ts through
  * src/platform/typescriptWorker.ts). Protocol (simWorldHost.ts has the types):
- *   worker → host: ready {info} | done {summary} | fatal {error}
+ *   worker → host: ready {info, nice} | done {summary} | fatal {error}
  *   host → worker: run | stop
  * After `done` it waits for `stop` (after a fatal error it does not), then closes its publisher and lets the
  * thread end.
  */
 import { parentPort, workerData } from 'node:worker_threads';
+import { setThisThreadNice } from '../platform/threadPriority.js';
 import { SharedVehicleChannel } from './sharedVehicleChannel.js';
 import { SimWorld, type SimWorldOptions } from './simWorld.js';
 import type { SimWorldToHost, SimWorldWorkerData, HostToSimWorld } from './simWorldHost.js';
@@ -47,9 +48,11 @@ port.on('message', (msg: HostToSimWorld) => {
   }
 });
 
+// The world yields to the runtime when both want a core (see simWorldHost.ts).
+const nice = data.threadNice === null ? null : setThisThreadNice(data.threadNice).nice;
 try {
   world = await SimWorld.create(data.options as SimWorldOptions, SharedVehicleChannel.attach(data.channel));
-  post({ type: 'ready', info: world.info });
+  post({ type: 'ready', info: world.info, nice });
 } catch (err) {
   post({ type: 'fatal', error: err instanceof Error ? err.message : String(err) });
   await finish();
