@@ -32,6 +32,12 @@ export const avoidanceConfigSchema = z
     slowTtcS: z.number().gt(0).default(2.5),
     /** Time constant of the low-pass on the steering angle, s (0 = none). Stops sector flicker. */
     steeringTauS: z.number().min(0).default(0.1),
+    /**
+     * Time constant of the low-pass on the forward speed when it rises, s (0 = none). The time to
+     * contact ahead is noisy window to window; speeding up follows it smoothly, while braking (a lower
+     * speed) takes effect at once — slowing down is never delayed.
+     */
+    speedUpTauS: z.number().min(0).default(0.3),
     /** Share of a sector's pixels that may be non-finite before the map is distrusted (→ brake). */
     maxInvalidShare: z.number().min(0).max(1).default(0.05),
   })

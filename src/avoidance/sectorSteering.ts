@@ -37,6 +37,7 @@ export class SectorSteering {
   /** Bearing of each sector's left edge; entry `sectors` is the right edge of the last one. */
   private readonly sectorEdgeRad: Float32Array;
   private filteredAngleRad = 0;
+  private filteredSpeedMS = 0;
   private lastTUs: number | undefined;
 
   constructor(config: AvoidanceConfigInput = {}, maxPixels = 640 * 480) {
@@ -96,6 +97,7 @@ export class SectorSteering {
     this.lastTUs = map.tUs;
     if (distrusted || !Number.isFinite(goalBearingRad)) {
       this.filteredAngleRad = 0;
+      this.filteredSpeedMS = 0;
       return this.decide(tUs, 0, 0, -1, Infinity, 'distrusted');
     }
 
@@ -134,7 +136,13 @@ export class SectorSteering {
       speed = (c.cruiseSpeedMS * (ttcAheadS - c.brakeTtcS)) / (c.slowTtcS - c.brakeTtcS);
       reason = 'slow';
     }
-    return this.decide(tUs, speed, yawRate, best, ttcAheadS, reason);
+    if (speed < this.filteredSpeedMS || c.speedUpTauS === 0) {
+      this.filteredSpeedMS = speed; // braking is never delayed
+    } else {
+      const beta = dtS > 0 ? 1 - Math.exp(-dtS / c.speedUpTauS) : 0;
+      this.filteredSpeedMS += beta * (speed - this.filteredSpeedMS);
+    }
+    return this.decide(tUs, this.filteredSpeedMS, yawRate, best, ttcAheadS, reason);
   }
 
   private decide(

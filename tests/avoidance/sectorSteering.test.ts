@@ -33,7 +33,7 @@ describe('quickselect', () => {
 
 describe('SectorSteering', () => {
   it('flies straight at cruise speed when the way is clear and the goal ahead', () => {
-    const law = new SectorSteering({ steeringTauS: 0 });
+    const law = new SectorSteering({ steeringTauS: 0, speedUpTauS: 0 });
     const d = law.step(map(0, 0.05), 0, 1);
     expect(d.reason).toBe('cruise');
     expect(d.setpoint.velForwardMS).toBe(0.5);
@@ -43,14 +43,14 @@ describe('SectorSteering', () => {
   });
 
   it('turns away from an obstacle: right when the left is blocked, left when the right is', () => {
-    const left = new SectorSteering({ steeringTauS: 0 }).step(map(0, 0.05, [{ c0: 0, c1: 90, nu: 3 }]), 0, 0);
+    const left = new SectorSteering({ steeringTauS: 0, speedUpTauS: 0 }).step(map(0, 0.05, [{ c0: 0, c1: 90, nu: 3 }]), 0, 0);
     expect(left.setpoint.yawRateRadS).toBeGreaterThan(0.1);
-    const right = new SectorSteering({ steeringTauS: 0 }).step(map(0, 0.05, [{ c0: 70, c1: 160, nu: 3 }]), 0, 0);
+    const right = new SectorSteering({ steeringTauS: 0, speedUpTauS: 0 }).step(map(0, 0.05, [{ c0: 70, c1: 160, nu: 3 }]), 0, 0);
     expect(right.setpoint.yawRateRadS).toBeLessThan(-0.1);
   });
 
   it('brakes when the surface ahead is closer than the braking time to contact, slows in between', () => {
-    const law = new SectorSteering({ steeringTauS: 0 });
+    const law = new SectorSteering({ steeringTauS: 0, speedUpTauS: 0 });
     const brake = law.step(map(0, 2.0), 0, 0); // ν 2 → 0.5 s < 0.8 s
     expect(brake.reason).toBe('brake');
     expect(brake.setpoint.velForwardMS).toBe(0);
@@ -60,7 +60,7 @@ describe('SectorSteering', () => {
   });
 
   it('is biased toward the goal when several ways are clear', () => {
-    const law = new SectorSteering({ steeringTauS: 0 });
+    const law = new SectorSteering({ steeringTauS: 0, speedUpTauS: 0 });
     const d = law.step(map(0, 0.05), 0.6, 0);
     expect(d.setpoint.yawRateRadS).toBeGreaterThan(0.1);
     expect(d.chosenSector).toBeGreaterThan(4);
@@ -69,7 +69,7 @@ describe('SectorSteering', () => {
   it('ignores the ground below the row band and a few hot pixels (percentile)', () => {
     const m = map(0, 0.05);
     for (let r = 30; r < 32; r++) m.invTtcPerS[r * W + 80] = 50; // two hot pixels in the middle sector
-    const d = new SectorSteering({ steeringTauS: 0 }).step(m, 0, 0);
+    const d = new SectorSteering({ steeringTauS: 0, speedUpTauS: 0 }).step(m, 0, 0);
     expect(d.reason).toBe('cruise');
   });
 
@@ -96,6 +96,18 @@ describe('SectorSteering', () => {
     for (let k = 2; k < 100; k++) later = law.step({ ...blocked, tUs: k * 5_000 }, 0, 0).setpoint.yawRateRadS;
     expect(first).toBeGreaterThan(0);
     expect(later).toBeGreaterThan(first * 3);
+  });
+
+  it('speeds up smoothly over sensor time but brakes at once', () => {
+    const law = new SectorSteering({ steeringTauS: 0, speedUpTauS: 0.3 });
+    const speeds: number[] = [];
+    for (let k = 0; k <= 60; k++) speeds.push(law.step(map(k * 5_000, 0.05), 0, 0).setpoint.velForwardMS);
+    expect(speeds[0]).toBe(0);
+    for (let k = 1; k < speeds.length; k++) expect(speeds[k]!).toBeGreaterThanOrEqual(speeds[k - 1]!);
+    // after 0.3 s (one time constant) about 63 % of cruise
+    expect(speeds[60]! / 0.5).toBeCloseTo(1 - Math.exp(-1), 2);
+    const brake = law.step(map(61 * 5_000, 2.0), 0, 0);
+    expect(brake.setpoint.velForwardMS).toBe(0);
   });
 
   it('rejects inconsistent parameters', () => {
