@@ -71,7 +71,7 @@ export class MipTexture {
  * wrapping is unchanged, and large enough that coordinates stay positive, where `x | 0` is floor(x)
  * (much cheaper than `Math.floor` followed by an integer mask in V8). Valid for |u|, |v| < 2^20 texels.
  */
-const COORD_OFFSET = 1048576 - 0.5;
+export const COORD_OFFSET = 1048576 - 0.5;
 
 /** Bilinear sample of one level at level-0 texel coordinates (u, v). */
 export function sampleLevel(tex: MipTexture, level: number, u: number, v: number): number {
