@@ -1,0 +1,118 @@
+/**
+ * What `npm run pretrain` does, as data: the simulated flights it trains on (domain A), how windows are
+ * cut, the loss, the optimiser, the validation it records, and a quick variant for tests. Every default is
+ * here, with the reason for it (measurements in src/learning/EVIDENCE.md).
+ *
+ * Seeds. One seed decides everything random: the initial weights (He-normal from models/proximityNet.ts,
+ * so seed 1 starts from the committed `proximity-net.init.weights`), the training clips' seeds
+ * (seed × 1000 + k for the k-th clip) and the order windows are trained in. Evaluation uses fixed seeds
+ * that no pretraining seed reaches: validation 8001…, held-out domain A 9001…, domain B 7001…
+ * (src/learning/evaluation/evalClips.ts); seeds 7, 8 and 9 are refused for that reason.
+ */
+import { layerNames } from '../../../models/proximityNet.js';
+import type { LossSettings, TrainerSettings } from './learningSetup.js';
+import type { ClipOptions, ClipSpec } from './simClips.js';
+
+export interface ScenarioShare {
+  readonly scenario: string;
+  /** Clips of this scenario (each its own seed, so its own world and flight). */
+  readonly clips: number;
+  /** Simulated seconds per clip (after the warm-up). */
+  readonly seconds: number;
+  readonly params?: Readonly<Record<string, number>>;
+}
+
+export interface PretrainConfig {
+  readonly seed: number;
+  readonly domain: 'A';
+  readonly scenarios: readonly ScenarioShare[];
+  /** Window cutting and simulator knobs (simClips.ts). */
+  readonly clip: Omit<ClipOptions, 'truthEvery'>;
+  /** Train on every n-th window (windows at 200 Hz with 40 ms loss windows: n = 8 gives back-to-back loss windows). */
+  readonly sampleEvery: number;
+  readonly loss: LossSettings;
+  readonly trainer: TrainerSettings;
+  /** Passes over the training windows (each in a seeded shuffled order). */
+  readonly epochs: number;
+  /** Held-out domain-A clips whose loss and ν error are recorded during training (figure (c)); never trained on. */
+  readonly validation: { readonly clips: readonly ClipSpec[]; readonly everyUpdates: number };
+  /** Worker threads simulating clips in parallel (0 = in this thread). */
+  readonly workers: number;
+}
+
+/** Validation clips: domain A, seeds reserved for it (8001…), not the held-out evaluation's. */
+export const VALIDATION_CLIPS: readonly ClipSpec[] = [
+  { scenario: 'forest', domain: 'A', seed: 8001, seconds: 6 },
+  { scenario: 'corridor', domain: 'A', seed: 8002, seconds: 4 },
+];
+
+export const DEFAULT_PRETRAIN_CONFIG: PretrainConfig = {
+  seed: 1,
+  domain: 'A',
+  scenarios: [
+    { scenario: 'forest', clips: 3, seconds: 30 },
+    { scenario: 'corridor', clips: 2, seconds: 30 },
+    { scenario: 'wall-gap', clips: 2, seconds: 25 },
+    { scenario: 'slalom', clips: 2, seconds: 25 },
+  ],
+  clip: {
+    // The runtime's default window rate (evpilot start --rate-hz 200): the network sees 5 ms of events.
+    windowRateHz: 200,
+    inputLengthUs: 5_000,
+    // The loss warps the events of the last 40 ms: at 160 × 120 the events of 5–10 ms move a fraction of a
+    // pixel and the loss is flat in ν (EVIDENCE.md, "Choices").
+    lossLengthUs: 40_000,
+    learnerCap: 4096,
+    // The simulator's --fast-rate 500: about 2× faster, same events per second (sim/README.md).
+    fastRateHz: 500,
+    excitation: 1,
+    warmUpS: 0.5,
+  },
+  sampleEvery: 8,
+  loss: { objective: 'avg-timestamps', splatScale: 1, smoothnessWeight: 0.05 },
+  trainer: { learningRate: 1e-3, maxGradNorm: 1, windowsPerUpdate: 4, trainableLayers: layerNames(), minEventsPerWindow: 200 },
+  epochs: 3,
+  validation: { clips: VALIDATION_CLIPS, everyUpdates: 250 },
+  workers: 2,
+};
+
+/** Seconds-long variant for tests: one short forest clip, one pass, a tiny validation clip, no workers. */
+export function quickConfig(base: PretrainConfig = DEFAULT_PRETRAIN_CONFIG): PretrainConfig {
+  return {
+    ...base,
+    scenarios: [{ scenario: 'forest', clips: 1, seconds: 1 }],
+    clip: { ...base.clip, warmUpS: 0.3 },
+    sampleEvery: 4,
+    trainer: { ...base.trainer, windowsPerUpdate: 2 },
+    epochs: 1,
+    validation: { clips: [{ scenario: 'forest', domain: 'A', seed: 8001, seconds: 0.3 }], everyUpdates: 5 },
+    workers: 0,
+  };
+}
+
+/** Training clips of a config, seeds derived from its seed. */
+export function trainingClips(c: PretrainConfig): ClipSpec[] {
+  const clips: ClipSpec[] = [];
+  for (const s of c.scenarios) {
+    for (let i = 0; i < s.clips; i++) {
+      clips.push({ scenario: s.scenario, domain: c.domain, seed: c.seed * 1000 + clips.length, seconds: s.seconds, ...(s.params ? { params: s.params } : {}) });
+    }
+  }
+  return clips;
+}
+
+export function validatePretrainConfig(c: PretrainConfig): PretrainConfig {
+  const bad = (what: string): never => {
+    throw new RangeError(`pretrain config: ${what}`);
+  };
+  if (!(Number.isInteger(c.seed) && c.seed >= 1 && c.seed <= 1_000_000)) bad(`seed must be an integer in [1, 1e6], got ${c.seed}`);
+  if (c.seed >= 7 && c.seed <= 9) bad(`seed ${c.seed} would reuse the evaluation's reserved clip seeds (7000–9999); pick another`);
+  if (c.scenarios.length === 0) bad('no scenarios');
+  if (trainingClips(c).length >= 1000) bad('at most 999 clips');
+  for (const s of c.scenarios) if (!(s.seconds > 0 && Number.isInteger(s.clips) && s.clips >= 1)) bad(`scenario ${s.scenario}: clips ≥ 1 and seconds > 0`);
+  if (!(Number.isInteger(c.sampleEvery) && c.sampleEvery >= 1)) bad(`sampleEvery must be an integer ≥ 1, got ${c.sampleEvery}`);
+  if (!(Number.isInteger(c.epochs) && c.epochs >= 1)) bad(`epochs must be an integer ≥ 1, got ${c.epochs}`);
+  if (!(Number.isInteger(c.validation.everyUpdates) && c.validation.everyUpdates >= 1)) bad('validation.everyUpdates must be an integer ≥ 1');
+  if (!(Number.isInteger(c.workers) && c.workers >= 0)) bad(`workers must be an integer ≥ 0, got ${c.workers}`);
+  return c;
+}
