@@ -37,8 +37,8 @@ import type { ClipCamera } from './simClips.js';
 export interface HistoryPoint {
   readonly update: number;
   readonly epoch: number;
-  /** Mean training loss of the updates since the previous point (NaN at update 0). */
-  readonly trainLoss: number;
+  /** Mean training loss of the updates since the previous point (null at update 0). */
+  readonly trainLoss: number | null;
   /** Validation: mean loss (as trained: focus + λ·smoothness) and ν error with the weights at this point. */
   readonly validationLoss: number;
   readonly validationNu: NuErrorReport;
@@ -88,7 +88,7 @@ export interface PretrainMetadata {
   readonly windowsSparse: number;
   readonly guards: { readonly skipped: number; readonly rollbacks: number };
   /** Mean training loss of the last epoch's updates, and the final validation figures. */
-  readonly finalTrainLoss: number;
+  readonly finalTrainLoss: number | null;
   readonly finalValidationLoss: number;
   readonly finalValidationNu: NuErrorReport;
   readonly history: readonly HistoryPoint[];
@@ -193,7 +193,7 @@ export async function runPretraining(config: PretrainConfig, options: PretrainOp
     let epochLossCount = 0;
     const record = async (epoch: number) => {
       const v = await validate(setup, setup.trainer.weights, val, expander);
-      history.push({ update: setup.trainer.updateCount, epoch, trainLoss: lossCount > 0 ? lossSum / lossCount : NaN, validationLoss: v.loss, validationNu: v.nu });
+      history.push({ update: setup.trainer.updateCount, epoch, trainLoss: lossCount > 0 ? lossSum / lossCount : null, validationLoss: v.loss, validationNu: v.nu });
       lossSum = 0;
       lossCount = 0;
       return v;
@@ -261,7 +261,7 @@ export async function runPretraining(config: PretrainConfig, options: PretrainOp
         skipped: st.guards.skippedNonFiniteLoss + st.guards.skippedNonFiniteGradient,
         rollbacks: st.guards.rollbacksLossSpike + st.guards.rollbacksDrift,
       },
-      finalTrainLoss: epochLossCount > 0 ? epochLossSum / epochLossCount : NaN,
+      finalTrainLoss: epochLossCount > 0 ? epochLossSum / epochLossCount : null,
       finalValidationLoss: final.validationLoss,
       finalValidationNu: final.validationNu,
       history,

@@ -1,0 +1,233 @@
+/**
+ * Figure (b): adaptation in a shifted domain. The expert pilot flies a domain-B clip in lock-step (the flight
+ * does not depend on the network, so one simulation serves both runs); every `sampleEvery`-th window is
+ *   - scored with the *frozen* pretrained weights (ν error against the truth, and the loss);
+ *   - scored with the *online* weights as they are now, before the window is trained on (prequential: the
+ *     online figures are never measured on a window the weights have already learned from);
+ *   - offered to the online Trainer (forward, loss, one update every `windowsPerUpdate` windows),
+ *     exactly as the in-flight learner would train on it. Windows that straddle a respawn are skipped.
+ * Figures are pooled per `binSeconds` of flight. The reduction compares the last bin with the first, for
+ * both runs (the frozen run's change is the scene's doing; the online run's beyond it is learning's), and
+ * the online run with the frozen one bin by bin. Afterwards both weight sets are scored on a different
+ * domain-B world (held out), to show the adaptation carries over rather than fitting the flight's scenes.
+ */
+import type { WeightsManifest } from '../../contracts/networkWeights.js';
+import { collectClipSamples } from '../pretrain/clipSamples.js';
+import { createLearningSetup, newLoss, type LossSettings, type TrainerSettings } from '../pretrain/learningSetup.js';
+import { flyClip, type ClipCamera, type ClipOptions, type ClipSpec } from '../pretrain/simClips.js';
+import type { TrainingSample } from '../trainingSample.js';
+import type { GuardCounters } from '../learnerGuards.js';
+import { pearson } from './correlation.js';
+import { scoreHeldOut, type HeldOutReport } from './heldOut.js';
+import { NuErrorAccumulator, type NuErrorReport } from './nuError.js';
+
+export interface AdaptationOptions {
+  readonly spec: ClipSpec;
+  readonly heldOut?: ClipSpec;
+  readonly clip: Omit<ClipOptions, 'truthEvery'>;
+  readonly sampleEvery: number;
+  readonly binSeconds: number;
+  readonly loss: LossSettings;
+  readonly trainer: TrainerSettings;
+  readonly modelDir: string;
+  readonly manifest: WeightsManifest;
+  readonly pretrained: Float32Array;
+  /** Called after each bin (progress). */
+  readonly onBin?: (bin: AdaptationBin, totalBins: number) => void;
+}
+
+export interface RunFigures {
+  readonly nu: NuErrorReport;
+  /** Mean loss (focus + λ·smoothness) of the windows with these weights. */
+  readonly loss: number;
+}
+
+export interface AdaptationBin {
+  readonly startS: number;
+  readonly endS: number;
+  readonly windows: number;
+  readonly online: RunFigures;
+  readonly frozen: RunFigures;
+  /** Online updates applied by the end of the bin. */
+  readonly updates: number;
+}
+
+export interface AdaptationReport {
+  readonly flight: ClipSpec;
+  readonly bins: readonly AdaptationBin[];
+  /** (last bin − first bin) / first bin of the ν MAE over all usable pixels, and over pixels with events. */
+  readonly change: {
+    readonly online: { readonly all: number; readonly events: number };
+    readonly frozen: { readonly all: number; readonly events: number };
+  };
+  /** (online − frozen) / frozen ν MAE in the last bin. */
+  readonly lastBinOnlineVsFrozen: { readonly all: number; readonly events: number };
+  /** Whole flight, pooled. */
+  readonly total: { readonly online: RunFigures; readonly frozen: RunFigures };
+  readonly updates: number;
+  readonly windowsOffered: number;
+  readonly windowsSparse: number;
+  readonly guards: GuardCounters;
+  /** The frozen weights were bit-identical after the flight. */
+  readonly frozenUnchanged: boolean;
+  /** The online weights differ from the pretrained ones after the flight. */
+  readonly onlineChanged: boolean;
+  /** Per bin, online − frozen of the loss against online − frozen of the ν MAE: does a lower loss mean a lower error? */
+  readonly lossVsErrorPearson: number;
+  readonly heldOut: HeldOutReport | null;
+  readonly camera: ClipCamera;
+}
+
+function sameBits(a: Float32Array, b: Float32Array): boolean {
+  if (a.length !== b.length) return false;
+  const x = new Uint32Array(a.buffer, a.byteOffset, a.length);
+  const y = new Uint32Array(b.buffer, b.byteOffset, b.length);
+  for (let i = 0; i < x.length; i++) if (x[i] !== y[i]) return false;
+  return true;
+}
+
+const rel = (to: number, from: number): number => (from > 0 ? (to - from) / from : NaN);
+
+export async function runAdaptation(o: AdaptationOptions): Promise<AdaptationReport> {
+  const frozen = Float32Array.from(o.pretrained);
+  const frozenCopy = Float32Array.from(o.pretrained);
+  let camera: ClipCamera | undefined;
+  let setup: Awaited<ReturnType<typeof createLearningSetup>> | undefined;
+  let scoreLoss: ReturnType<typeof newLoss> | undefined;
+  let grad = new Float32Array(0);
+  const totalBins = Math.ceil(o.spec.seconds / o.binSeconds);
+  const bins: AdaptationBin[] = [];
+  const fresh = () => ({ online: new NuErrorAccumulator(), frozen: new NuErrorAccumulator(), onlineLoss: 0, frozenLoss: 0, n: 0 });
+  let cur = fresh();
+  let binIndex = 0;
+  const totalOnline = new NuErrorAccumulator();
+  const totalFrozen = new NuErrorAccumulator();
+  let totalOnlineLoss = 0;
+  let totalFrozenLoss = 0;
+  let totalN = 0;
+  const closeBin = () => {
+    const online = { nu: cur.online.report(), loss: cur.n > 0 ? cur.onlineLoss / cur.n : NaN };
+    const fr = { nu: cur.frozen.report(), loss: cur.n > 0 ? cur.frozenLoss / cur.n : NaN };
+    const bin: AdaptationBin = {
+      startS: binIndex * o.binSeconds,
+      endS: Math.min(o.spec.seconds, (binIndex + 1) * o.binSeconds),
+      windows: cur.n,
+      online,
+      frozen: fr,
+      updates: setup!.trainer.updateCount,
+    };
+    bins.push(bin);
+    o.onBin?.(bin, totalBins);
+    totalOnline.merge(cur.online);
+    totalFrozen.merge(cur.frozen);
+    totalOnlineLoss += cur.onlineLoss;
+    totalFrozenLoss += cur.frozenLoss;
+    totalN += cur.n;
+    cur = fresh();
+    binIndex++;
+  };
+
+  let cameraReady: (() => void) | undefined;
+  const ready = new Promise<void>((r) => (cameraReady = r));
+  let onStartError: unknown;
+  await flyClip(
+    o.spec,
+    { ...o.clip, truthEvery: o.sampleEvery },
+    async (w) => {
+      await ready;
+      if (onStartError) throw onStartError;
+      if (!setup || !scoreLoss) throw new Error('adaptation: learner not set up');
+      if (w.step % o.sampleEvery !== 0 || !w.truth) return;
+      while (w.clipTimeS > (binIndex + 1) * o.binSeconds + 1e-9 && binIndex < totalBins - 1) closeBin();
+      const sample: TrainingSample = {
+        ...w.motion,
+        windowIndex: w.window.index,
+        tStartUs: w.lossWindow.tStartUs,
+        tEndUs: w.lossWindow.tEndUs,
+        windowEventCount: w.lossWindow.eventCount,
+        mapping: w.window.input.mapping,
+        input: w.window.input.data,
+        events: w.lossWindow.learnerEvents,
+        enqueuedTUs: 0,
+      };
+      // Frozen.
+      const nuFrozen = await setup.forward.run(sample.input, frozen);
+      cur.frozen.add(nuFrozen, w.truth.invTtcPerS, w.truth.depthM, sample.input);
+      cur.frozenLoss += scoreLoss.evaluate({ ...sample, invTtcPerS: nuFrozen }, grad).loss;
+      // Online, before learning from this window.
+      const nuOnline = await setup.forward.run(sample.input, setup.trainer.weights);
+      cur.online.add(nuOnline, w.truth.invTtcPerS, w.truth.depthM, sample.input);
+      cur.onlineLoss += scoreLoss.evaluate({ ...sample, invTtcPerS: nuOnline }, grad).loss;
+      cur.n++;
+      if (!w.afterCut) await setup.trainer.offer(sample);
+    },
+    {
+      onStart: (c) => {
+        camera = c;
+        createLearningSetup({
+          modelDir: o.modelDir,
+          manifest: o.manifest,
+          weights: o.pretrained,
+          sensor: c.sensor,
+          intrinsics: c.intrinsics,
+          maxEvents: o.clip.learnerCap,
+          loss: o.loss,
+          trainer: o.trainer,
+          origin: o.manifest.origin,
+        })
+          .then((s) => {
+            setup = s;
+            grad = new Float32Array(s.forward.sizes.output);
+            scoreLoss = newLoss({ sensor: c.sensor, intrinsics: c.intrinsics, maxEvents: o.clip.learnerCap, loss: o.loss }, s.forward.geometry);
+          })
+          .catch((e: unknown) => (onStartError = e))
+          .finally(() => cameraReady!());
+      },
+    },
+  );
+  await ready;
+  if (onStartError) throw onStartError;
+  if (!setup || !camera) throw new Error('adaptation: the flight produced no window');
+  try {
+    while (bins.length < totalBins) closeBin();
+    const online = Float32Array.from(setup.trainer.weights);
+    const status = setup.trainer.status();
+    let heldOut: HeldOutReport | null = null;
+    if (o.heldOut) {
+      const clip = await collectClipSamples({ spec: o.heldOut, options: o.clip, sampleEvery: o.sampleEvery, keepTruth: true });
+      heldOut = await scoreHeldOut(setup.forward, scoreLoss!, [clip], [
+        { name: 'online (after the flight)', data: online },
+        { name: 'frozen (pretrained)', data: frozen },
+      ], o.clip.learnerCap);
+    }
+    const first = bins[0]!;
+    const last = bins.at(-1)!;
+    return {
+      flight: o.spec,
+      bins,
+      change: {
+        online: { all: rel(last.online.nu.all.maePerS, first.online.nu.all.maePerS), events: rel(last.online.nu.events.maePerS, first.online.nu.events.maePerS) },
+        frozen: { all: rel(last.frozen.nu.all.maePerS, first.frozen.nu.all.maePerS), events: rel(last.frozen.nu.events.maePerS, first.frozen.nu.events.maePerS) },
+      },
+      lastBinOnlineVsFrozen: { all: rel(last.online.nu.all.maePerS, last.frozen.nu.all.maePerS), events: rel(last.online.nu.events.maePerS, last.frozen.nu.events.maePerS) },
+      total: {
+        online: { nu: totalOnline.report(), loss: totalN > 0 ? totalOnlineLoss / totalN : NaN },
+        frozen: { nu: totalFrozen.report(), loss: totalN > 0 ? totalFrozenLoss / totalN : NaN },
+      },
+      updates: status.updates,
+      windowsOffered: status.windowsOffered,
+      windowsSparse: status.windowsSparse,
+      guards: status.guards,
+      frozenUnchanged: sameBits(frozen, frozenCopy),
+      onlineChanged: !sameBits(online, frozenCopy),
+      lossVsErrorPearson: pearson(
+        bins.map((b) => b.online.loss - b.frozen.loss),
+        bins.map((b) => b.online.nu.all.maePerS - b.frozen.nu.all.maePerS),
+      ),
+      heldOut,
+      camera,
+    };
+  } finally {
+    await setup.release();
+  }
+}

@@ -1,0 +1,301 @@
+/**
+ * `npm run eval:learning [-- options]`: the evidence that learning works (src/learning/EVIDENCE.md).
+ *
+ *   (a) held-out domain-A clips (seeds 9001…): ν error of the pretrained weights vs the seeded random
+ *       initialisation (and an oracle constant map, for scale);
+ *   (b) a 60 s domain-B flight (seed 7001): online learning from the pretrained weights vs the frozen
+ *       pretrained weights, ν error per 5 s, the change from the first to the last 5 s, then both weight
+ *       sets on another domain-B world (seed 7101);
+ *   (c) does the loss track the ν error: over the pretraining history recorded in the weights' manifest
+ *       (validation loss vs validation ν error at each point), and in (b) bin by bin (online − frozen).
+ *
+ * Windows and loss follow the pretrained manifest's `pretraining` entry (the same as pretraining used).
+ * A readable report on stdout, or JSON with --json; progress on stderr.
+ */
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { Command, InvalidArgumentError } from 'commander';
+import { layerNames } from '../../../models/proximityNet.js';
+import { readWeightsFile } from '../../platform/weightsFile.js';
+import { ForwardSession } from '../forwardSession.js';
+import { runClipJobs } from '../pretrain/clipPool.js';
+import type { LossSettings, TrainerSettings } from '../pretrain/learningSetup.js';
+import { newLoss } from '../pretrain/learningSetup.js';
+import type { HistoryPoint, PretrainMetadata } from '../pretrain/pretrain.js';
+import { DEFAULT_PRETRAIN_CONFIG } from '../pretrain/pretrainConfig.js';
+import { SILENT_PROGRESS, StderrProgress, type ProgressSink } from '../pretrain/progress.js';
+import type { ClipOptions, ClipSpec } from '../pretrain/simClips.js';
+import { runAdaptation, type AdaptationReport } from './adaptation.js';
+import { pearson, spearman } from './correlation.js';
+import { ADAPTATION_B, HELD_OUT_A, HELD_OUT_B, QUICK_ADAPTATION_B, QUICK_HELD_OUT_A, QUICK_HELD_OUT_B } from './evalClips.js';
+import { scoreHeldOut, type HeldOutReport } from './heldOut.js';
+import type { NuErrorFigures } from './nuError.js';
+
+/** Online-learning settings of figure (b) (chosen on the tuning flight, seed 6001; EVIDENCE.md). */
+export const DEFAULT_ONLINE_TRAINER: TrainerSettings = {
+  learningRate: 1e-3,
+  maxGradNorm: 1,
+  windowsPerUpdate: 4,
+  trainableLayers: layerNames(),
+  minEventsPerWindow: 200,
+};
+
+export interface EvalOptions {
+  readonly parts: ReadonlySet<'a' | 'b' | 'c'>;
+  readonly modelDir: string;
+  readonly weights: string;
+  readonly init: string;
+  readonly quick: boolean;
+  readonly workers: number;
+  readonly online: TrainerSettings;
+  readonly flight: ClipSpec;
+  readonly heldOutB: ClipSpec | null;
+  readonly heldOutA: readonly ClipSpec[];
+  readonly binSeconds: number;
+}
+
+export interface CorrelationReport {
+  readonly pretraining: {
+    readonly points: number;
+    readonly pearson: number;
+    readonly spearman: number;
+    readonly first: HistoryPoint | null;
+    readonly last: HistoryPoint | null;
+  } | null;
+  readonly adaptationPearson: number | null;
+}
+
+export interface EvalReport {
+  readonly weights: { readonly name: string; readonly origin: string; readonly version: number };
+  readonly settings: { readonly clip: Omit<ClipOptions, 'truthEvery'>; readonly sampleEvery: number; readonly loss: LossSettings; readonly online: TrainerSettings };
+  readonly a: HeldOutReport | null;
+  readonly b: AdaptationReport | null;
+  readonly c: CorrelationReport | null;
+  readonly wallSeconds: number;
+}
+
+export async function runEvaluation(o: EvalOptions, progress: ProgressSink = SILENT_PROGRESS): Promise<EvalReport> {
+  const t0 = performance.now();
+  const pre = await readWeightsFile(join(o.modelDir, o.weights));
+  const init = await readWeightsFile(join(o.modelDir, o.init));
+  const rawManifest = JSON.parse(await readFile(join(o.modelDir, `${o.weights}.weights.json`), 'utf8')) as { pretraining?: PretrainMetadata };
+  const meta = rawManifest.pretraining;
+  const d = DEFAULT_PRETRAIN_CONFIG;
+  const clip: Omit<ClipOptions, 'truthEvery'> = meta
+    ? {
+        windowRateHz: meta.windows.rateHz,
+        inputLengthUs: meta.windows.inputLengthUs,
+        lossLengthUs: meta.windows.lossLengthUs,
+        learnerCap: meta.windows.learnerCap,
+        ...(meta.windows.simulatorFastRateHz !== null ? { fastRateHz: meta.windows.simulatorFastRateHz } : {}),
+        excitation: d.clip.excitation,
+        warmUpS: d.clip.warmUpS,
+      }
+    : d.clip;
+  const sampleEvery = meta?.windows.sampleEvery ?? d.sampleEvery;
+  const loss: LossSettings = meta?.loss ?? d.loss;
+
+  let a: HeldOutReport | null = null;
+  if (o.parts.has('a')) {
+    const jobs = o.heldOutA.map((spec) => ({ spec, options: clip, sampleEvery, keepTruth: true }));
+    const clips = await runClipJobs(jobs, o.workers, (done, total) => progress.update('(a) simulate held-out A', done, total, `${done.toFixed(0)}/${total.toFixed(0)} s`));
+    progress.finish('(a) simulate held-out A', `${clips.reduce((s, c) => s + c.samples.length, 0)} windows`);
+    const forward = await ForwardSession.create(await readFile(join(o.modelDir, 'proximity-net.onnx')), pre.manifest);
+    try {
+      const cam = clips[0]!.camera;
+      const l = newLoss({ sensor: cam.sensor, intrinsics: cam.intrinsics, maxEvents: clip.learnerCap, loss }, forward.geometry);
+      a = await scoreHeldOut(forward, l, clips, [
+        { name: `pretrained (${o.weights})`, data: pre.data },
+        { name: `random init (${o.init})`, data: init.data },
+      ], clip.learnerCap);
+    } finally {
+      await forward.release();
+    }
+  }
+
+  let b: AdaptationReport | null = null;
+  if (o.parts.has('b')) {
+    const bins = Math.ceil(o.flight.seconds / o.binSeconds);
+    b = await runAdaptation({
+      spec: o.flight,
+      ...(o.heldOutB ? { heldOut: o.heldOutB } : {}),
+      clip,
+      sampleEvery,
+      binSeconds: o.binSeconds,
+      loss,
+      trainer: o.online,
+      modelDir: o.modelDir,
+      manifest: pre.manifest,
+      pretrained: pre.data,
+      onBin: (bin) =>
+        progress.update('(b) domain-B flight', bin.endS, o.flight.seconds, `${bins} bins; at ${bin.endS.toFixed(0)} s: online ${bin.online.nu.all.maePerS.toFixed(3)}, frozen ${bin.frozen.nu.all.maePerS.toFixed(3)} 1/s, ${bin.updates} updates`),
+    });
+    progress.finish('(b) domain-B flight', `${b.updates} updates`);
+  }
+
+  let c: CorrelationReport | null = null;
+  if (o.parts.has('c')) {
+    const h = meta?.history ?? [];
+    const losses = h.map((p) => p.validationLoss);
+    const errs = h.map((p) => p.validationNu.all.maePerS);
+    c = {
+      pretraining: h.length > 0 ? { points: h.length, pearson: pearson(losses, errs), spearman: spearman(losses, errs), first: h[0]!, last: h.at(-1)! } : null,
+      adaptationPearson: b ? b.lossVsErrorPearson : null,
+    };
+  }
+  return {
+    weights: { name: o.weights, origin: pre.manifest.origin, version: pre.manifest.version },
+    settings: { clip, sampleEvery, loss, online: o.online },
+    a,
+    b,
+    c,
+    wallSeconds: (performance.now() - t0) / 1000,
+  };
+}
+
+// ---- text report
+
+const f3 = (v: number): string => (Number.isFinite(v) ? v.toFixed(3) : '—');
+const pct = (v: number): string => (Number.isFinite(v) ? `${v >= 0 ? '+' : ''}${(v * 100).toFixed(1)} %` : '—');
+const nuCells = (n: NuErrorFigures): string => `${f3(n.maePerS)} | ${f3(n.relative)} | ${f3(n.biasPerS)}`;
+
+export function formatReport(r: EvalReport): string {
+  const out: string[] = [];
+  out.push(`weights: ${r.weights.name} (version ${r.weights.version}; ${r.weights.origin})`);
+  const s = r.settings;
+  out.push(
+    `windows: ${s.clip.windowRateHz} Hz, input ${(s.clip.inputLengthUs ?? 0) / 1000} ms, loss ${(s.clip.lossLengthUs ?? 0) / 1000} ms, every ${s.sampleEvery}th window; loss ${s.loss.objective}, splat ${s.loss.splatScale}, λ ${s.loss.smoothnessWeight}`,
+  );
+  out.push('ν error: MAE (1/s) | relative Σ|ν̂−ν|/Σν | bias (1/s), over pixels with finite depth and 0 ≤ ν ≤ 5 1/s; "events": those with events in the input window');
+  if (r.a) {
+    out.push('', '(a) held-out domain A: ' + r.a.clips.map((c) => `${c.clip} (${c.windows} windows)`).join(', '));
+    out.push('| weights | loss | MAE | rel | bias | events: MAE | rel | bias |', '| --- | --- | --- | --- | --- | --- | --- | --- |');
+    for (const sc of r.a.scores) out.push(`| ${sc.name} | ${sc.loss.toFixed(4)} | ${nuCells(sc.nu.all)} | ${nuCells(sc.nu.events)} |`);
+    out.push('', 'per clip, MAE all / events:');
+    out.push(`| clip | ${r.a.scores.map((x) => x.name).join(' | ')} |`, `| --- | ${r.a.scores.map(() => '---').join(' | ')} |`);
+    for (let i = 0; i < r.a.clips.length; i++) {
+      out.push(`| ${r.a.clips[i]!.clip} | ${r.a.scores.map((x) => `${f3(x.perClip[i]!.nu.all.maePerS)} / ${f3(x.perClip[i]!.nu.events.maePerS)}`).join(' | ')} |`);
+    }
+    const [p, i] = r.a.scores;
+    if (p && i) out.push('', `pretrained vs random init: MAE ${pct(p.nu.all.maePerS / i.nu.all.maePerS - 1)} (all), ${pct(p.nu.events.maePerS / i.nu.events.maePerS - 1)} (events)`);
+  }
+  if (r.b) {
+    const b = r.b;
+    out.push('', `(b) domain B, ${b.flight.scenario} seed ${b.flight.seed}, ${b.flight.seconds} s: online learning (${s.online.windowsPerUpdate} windows/update, lr ${s.online.learningRate}, layers ${s.online.trainableLayers.join(',')}) vs frozen`);
+    out.push('| time (s) | windows | updates | online MAE | frozen MAE | online/frozen | online MAE (events) | frozen MAE (events) | online loss | frozen loss |');
+    out.push('| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |');
+    for (const x of b.bins) {
+      out.push(
+        `| ${x.startS}–${x.endS} | ${x.windows} | ${x.updates} | ${f3(x.online.nu.all.maePerS)} | ${f3(x.frozen.nu.all.maePerS)} | ${f3(x.online.nu.all.maePerS / x.frozen.nu.all.maePerS)} | ${f3(x.online.nu.events.maePerS)} | ${f3(x.frozen.nu.events.maePerS)} | ${x.online.loss.toFixed(4)} | ${x.frozen.loss.toFixed(4)} |`,
+      );
+    }
+    out.push(
+      '',
+      `last vs first 5 s, MAE all: online ${pct(b.change.online.all)}, frozen ${pct(b.change.frozen.all)}; events: online ${pct(b.change.online.events)}, frozen ${pct(b.change.frozen.events)}`,
+      `last 5 s, online vs frozen: ${pct(b.lastBinOnlineVsFrozen.all)} (all), ${pct(b.lastBinOnlineVsFrozen.events)} (events)`,
+      `whole flight: online MAE ${f3(b.total.online.nu.all.maePerS)}, frozen ${f3(b.total.frozen.nu.all.maePerS)}; ${b.updates} updates, ${b.windowsSparse} sparse windows, ${b.guards.rollbacksLossSpike + b.guards.rollbacksDrift} rollbacks; frozen weights unchanged: ${b.frozenUnchanged}`,
+    );
+    if (b.heldOut) {
+      out.push('', `after the flight, on another domain-B world (${b.heldOut.clips.map((c) => c.clip).join(', ')}):`);
+      out.push('| weights | loss | MAE | rel | bias | events: MAE | rel | bias |', '| --- | --- | --- | --- | --- | --- | --- | --- |');
+      for (const sc of b.heldOut.scores) out.push(`| ${sc.name} | ${sc.loss.toFixed(4)} | ${nuCells(sc.nu.all)} | ${nuCells(sc.nu.events)} |`);
+    }
+  }
+  if (r.c) {
+    out.push('', '(c) loss vs ν error');
+    const p = r.c.pretraining;
+    if (p && p.first && p.last) {
+      out.push(
+        `pretraining, ${p.points} validation points (update ${p.first.update} → ${p.last.update}): loss ${p.first.validationLoss.toFixed(4)} → ${p.last.validationLoss.toFixed(4)}, ν MAE ${f3(p.first.validationNu.all.maePerS)} → ${f3(p.last.validationNu.all.maePerS)} 1/s; Pearson r = ${f3(p.pearson)}, Spearman ρ = ${f3(p.spearman)}`,
+      );
+    } else out.push('pretraining: no history in the manifest');
+    if (r.c.adaptationPearson !== null) out.push(`domain-B flight, per 5 s bin, (online − frozen) loss vs (online − frozen) ν MAE: Pearson r = ${f3(r.c.adaptationPearson)}`);
+  }
+  out.push('', `wall time ${r.wallSeconds.toFixed(0)} s`);
+  return out.join('\n');
+}
+
+// ---- command line
+
+const int = (v: string): number => {
+  if (!/^\d+$/.test(v.trim())) throw new InvalidArgumentError('expected a whole number');
+  return Number(v);
+};
+const positive = (v: string): number => {
+  const n = Number(v);
+  if (!(Number.isFinite(n) && n > 0)) throw new InvalidArgumentError('expected a positive number');
+  return n;
+};
+
+export async function main(argv: readonly string[] = process.argv): Promise<void> {
+  const program = new Command('eval:learning')
+    .description('Evidence that learning works: (a) pretrained vs random init on held-out domain A, (b) online learning vs frozen in a 60 s domain-B flight, (c) loss vs ν error.')
+    .option('--parts <list>', 'which figures: a,b,c', 'a,b,c')
+    .option('--models <dir>', 'directory of the graphs and weights', 'models')
+    .option('--weights <name>', 'pretrained weights base name in --models', 'proximity-net.pretrained')
+    .option('--init <name>', 'random-initialisation weights base name', 'proximity-net.init')
+    .option('--quick', 'seconds-long clips (tests)')
+    .option('--workers <n>', 'simulator worker threads for (a) (0 = this thread)', int, 2)
+    .option('--lr <x>', '(b) online learning rate', positive)
+    .option('--batch <n>', '(b) windows per update', int)
+    .option('--layers <list>', '(b) trainable layers, comma-separated')
+    .option('--flight <scenario:seed:seconds>', `(b) the domain-B flight (default ${ADAPTATION_B.scenario}:${ADAPTATION_B.seed}:${ADAPTATION_B.seconds})`)
+    .option('--no-held-out-b', '(b) skip the held-out domain-B check')
+    .option('--json', 'print the report as JSON')
+    .option('--no-progress', 'no progress on stderr')
+    .parse(argv);
+  const o = program.opts<{
+    parts: string;
+    models: string;
+    weights: string;
+    init: string;
+    quick?: boolean;
+    workers: number;
+    lr?: number;
+    batch?: number;
+    layers?: string;
+    flight?: string;
+    heldOutB: boolean;
+    json?: boolean;
+    progress: boolean;
+  }>();
+  const parts = new Set(o.parts.split(',').map((p) => p.trim())) as Set<'a' | 'b' | 'c'>;
+  for (const p of parts) if (!['a', 'b', 'c'].includes(p)) throw new InvalidArgumentError(`--parts: unknown part '${p}'`);
+  let flight: ClipSpec = o.quick ? QUICK_ADAPTATION_B : ADAPTATION_B;
+  if (o.flight) {
+    const [scenario, seed, seconds] = o.flight.split(':');
+    flight = { scenario: scenario!, domain: 'B', seed: Number(seed ?? flight.seed), seconds: Number(seconds ?? flight.seconds) };
+  }
+  const online: TrainerSettings = {
+    ...DEFAULT_ONLINE_TRAINER,
+    ...(o.lr !== undefined ? { learningRate: o.lr } : {}),
+    ...(o.batch !== undefined ? { windowsPerUpdate: o.batch } : {}),
+    ...(o.layers !== undefined ? { trainableLayers: o.layers.split(',').map((l) => l.trim()) } : {}),
+  };
+  const progress = o.progress ? new StderrProgress() : SILENT_PROGRESS;
+  const report = await runEvaluation(
+    {
+      parts,
+      modelDir: o.models,
+      weights: o.weights,
+      init: o.init,
+      quick: Boolean(o.quick),
+      workers: o.workers,
+      online,
+      flight,
+      heldOutB: o.heldOutB ? (o.quick ? QUICK_HELD_OUT_B : HELD_OUT_B) : null,
+      heldOutA: o.quick ? QUICK_HELD_OUT_A : HELD_OUT_A,
+      binSeconds: o.quick ? 0.5 : 5,
+    },
+    progress,
+  );
+  process.stdout.write(o.json ? JSON.stringify(report, null, 2) + '\n' : formatReport(report) + '\n');
+}
+
+if (process.argv[1] && pathToFileURL(process.argv[1]).href === import.meta.url) {
+  main().catch((err: unknown) => {
+    process.stderr.write(`eval:learning: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+    process.exitCode = 1;
+  });
+}

@@ -1,0 +1,122 @@
+/**
+ * Pretraining and the adaptation run end to end, at seconds-long sizes (`--quick`):
+ * - `npm run pretrain -- --quick` (the CLI's main) writes weights and a manifest the runtime's reader
+ *   accepts, with the pretraining metadata (geometry, normalisation, data, updates, history);
+ * - pretraining is deterministic for a seed: the same weights, bit for bit, from a second run in this
+ *   process (and different ones from another seed);
+ * - the clips come back in job order through the worker pool, identical to the in-thread run;
+ * - the adaptation run leaves the frozen weights (and the caller's array) untouched while the online
+ *   weights change; its bins cover the flight.
+ */
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parseWeightsManifest } from '../../src/contracts/networkWeights.js';
+import { runAdaptation } from '../../src/learning/evaluation/adaptation.js';
+import { DEFAULT_ONLINE_TRAINER } from '../../src/learning/evaluation/cli.js';
+import { main as pretrainMain } from '../../src/learning/pretrain/cli.js';
+import { runClipJobs } from '../../src/learning/pretrain/clipPool.js';
+import { runPretraining, type PretrainMetadata } from '../../src/learning/pretrain/pretrain.js';
+import { quickConfig, validatePretrainConfig } from '../../src/learning/pretrain/pretrainConfig.js';
+import { readWeightsFile } from '../../src/platform/weightsFile.js';
+
+let dir: string;
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'evpilot-pretrain-test-'));
+});
+afterAll(async () => {
+  await rm(dir, { recursive: true, force: true });
+});
+
+const bitsEqual = (a: Float32Array, b: Float32Array) => Buffer.from(a.buffer, a.byteOffset, a.byteLength).equals(Buffer.from(b.buffer, b.byteOffset, b.byteLength));
+
+describe('pretraining --quick', () => {
+  it('writes weights and a manifest with the metadata, and repeats bit for bit for a seed', async () => {
+    await pretrainMain(['node', 'pretrain', '--quick', '--out', dir, '--no-progress']);
+    const { manifest, data } = await readWeightsFile(join(dir, 'proximity-net.pretrained'));
+    const raw = JSON.parse(await readFile(join(dir, 'proximity-net.pretrained.weights.json'), 'utf8')) as { pretraining: PretrainMetadata & { date: string; wallSeconds: number } };
+    expect(parseWeightsManifest(raw).totalLength).toBe(61_073);
+    const m = raw.pretraining;
+    expect(m.seed).toBe(1);
+    expect(m.domain).toBe('A');
+    expect(m.geometry.input).toEqual([1, 2, 120, 160]);
+    expect(m.geometry.sensor).toEqual({ widthPx: 160, heightPx: 120 });
+    expect(m.normalisation).toMatch(/counts/);
+    expect(m.data.clips).toHaveLength(1);
+    expect(m.data.clips[0]!.seed).toBe(1000);
+    expect(m.data.samples).toBeGreaterThan(10);
+    expect(m.updates).toBeGreaterThan(3);
+    expect(manifest.version).toBe(m.updates);
+    expect(manifest.origin).toMatch(/pretrained/);
+    expect(m.history.length).toBeGreaterThanOrEqual(2);
+    expect(m.history[0]!.update).toBe(0);
+    expect(Number.isFinite(m.finalTrainLoss)).toBe(true);
+    expect(m.history[0]!.trainLoss).toBeNull();
+    expect(m.forwardGraphSha256).toMatch(/^[0-9a-f]{64}$/);
+    expect(Number.isNaN(Date.parse(m.date))).toBe(false);
+    const init = await readWeightsFile('models/proximity-net.init');
+    expect(bitsEqual(data, init.data)).toBe(false);
+
+    // Same seed again, in this process: identical weights and history.
+    const again = await runPretraining(quickConfig());
+    expect(bitsEqual(again.weights, data)).toBe(true);
+    expect(again.metadata.history).toEqual(m.history);
+    // Another seed: other weights.
+    const other = await runPretraining({ ...quickConfig(), seed: 2 });
+    expect(bitsEqual(other.weights, data)).toBe(false);
+  }, 120_000);
+
+  it('refuses seeds that would reach the evaluation clips', () => {
+    expect(() => validatePretrainConfig({ ...quickConfig(), seed: 9 })).toThrow(/reserved/);
+    expect(() => validatePretrainConfig({ ...quickConfig(), seed: 0 })).toThrow(RangeError);
+  });
+
+  it('the worker pool returns the clips in order, identical to the in-thread run', async () => {
+    const c = quickConfig();
+    const jobs = [
+      { spec: { scenario: 'slalom', domain: 'A' as const, seed: 3, seconds: 0.3 }, options: c.clip, sampleEvery: 4, keepTruth: true },
+      { spec: { scenario: 'forest', domain: 'A' as const, seed: 4, seconds: 0.2 }, options: c.clip, sampleEvery: 4, keepTruth: false },
+    ];
+    const inThread = await runClipJobs(jobs, 0);
+    const pooled = await runClipJobs(jobs, 2);
+    expect(pooled.map((r) => r.summary.spec.seed)).toEqual([3, 4]);
+    for (let k = 0; k < 2; k++) {
+      expect(pooled[k]!.samples.length).toBe(inThread[k]!.samples.length);
+      expect(pooled[k]!.samples.length).toBeGreaterThan(0);
+      const a = pooled[k]!.samples.at(-1)!;
+      const b = inThread[k]!.samples.at(-1)!;
+      expect(Array.from(a.dtUs)).toEqual(Array.from(b.dtUs));
+      expect(Array.from(a.inputValue)).toEqual(Array.from(b.inputValue));
+      expect(a.truthNu === undefined).toBe(k === 1);
+    }
+  }, 60_000);
+});
+
+describe('adaptation run', () => {
+  it('leaves the frozen weights untouched and changes the online ones', async () => {
+    const { manifest, data } = await readWeightsFile('models/proximity-net.init');
+    const before = Float32Array.from(data);
+    const c = quickConfig();
+    const r = await runAdaptation({
+      spec: { scenario: 'forest', domain: 'B', seed: 7001, seconds: 1 },
+      clip: c.clip,
+      sampleEvery: 4,
+      binSeconds: 0.5,
+      loss: c.loss,
+      trainer: { ...DEFAULT_ONLINE_TRAINER, windowsPerUpdate: 2 },
+      modelDir: 'models',
+      manifest,
+      pretrained: data,
+    });
+    expect(r.frozenUnchanged).toBe(true);
+    expect(bitsEqual(data, before)).toBe(true);
+    expect(r.onlineChanged).toBe(true);
+    expect(r.updates).toBeGreaterThan(5);
+    expect(r.bins).toHaveLength(2);
+    expect(r.bins.reduce((s, b) => s + b.windows, 0)).toBe(r.windowsOffered);
+    // Before the first update both runs predict with the same weights: identical first figures.
+    expect(r.bins[0]!.online.nu.all.pixels).toBe(r.bins[0]!.frozen.nu.all.pixels);
+    expect(r.bins[1]!.online.nu.all.maePerS).not.toBe(r.bins[1]!.frozen.nu.all.maePerS);
+  }, 60_000);
+});
