@@ -46,50 +46,71 @@ const MIN_FORWARD = 0.05;
 /** Strip tangents are clipped to ±this (80°): wider rays are near-vertical and see ground or sky. */
 const MAX_TAN = 5.7;
 const FOG_LUT_STEP_M = 0.05;
-/** Frame parameters (`fp`). */
-const P_FA = 0;
-const P_FB = 1;
-const P_FC = 2;
-const P_SA = 3;
-const P_SB = 4;
-const P_SC = 5;
-const P_NA = 6;
-const P_NB = 7;
-const P_NC = 8;
-const P_EA = 9;
-const P_EB = 10;
-const P_EC = 11;
-const P_DA = 12;
-const P_DB = 13;
-const P_DC = 14;
-const P_ALT = 15;
-const P_CAMN = 16;
-const P_CAME = 17;
-const P_COLUMNS = 18;
 /**
- * Per-slot shading record: SLOT_STRIDE entries of `slots.f64` and of `slots.i32` (the same index, two
- * typed arrays). i32: mode, then per level (4 entries each, level 1 at +4): texel columns (atlas
- * offsets of the level plus x0, x1), mask, size. f64: per level (2 each, level 1 at +2): fx, scale;
- * then frac, add, fog, invTexel, vOff, the constant result.
+ * Layout constants as `const enum`s, which the TypeScript transform inlines as literals: V8 does not
+ * constant-fold module-level `const`s in optimised code, and re-loads and type-checks each one on
+ * every use in a hot loop.
  */
-const SLOT_STRIDE = 16;
-const S_MODE = 8;
-const S_COL0 = 0;
-const S_COL1 = 1;
-const S_MASK = 2;
-const S_SIZE = 3;
-const S_FX = 0;
-const S_SCALE = 1;
-const S_FRAC = 4;
-const S_ADD = 5;
-const S_FOG = 6;
-const S_INV_TEXEL = 7;
-const S_V_OFF = 8;
-const S_CONST = 9;
-const MODE_ONE_LEVEL = 0;
-const MODE_TWO_LEVELS = 1;
-const MODE_CONSTANT = 2;
-/** 2^−e, for the inlined fast log2 of the ground's mip level. */
+/** Frame parameters (`fp`). */
+const enum P {
+  FA,
+  FB,
+  FC,
+  SA,
+  SB,
+  SC,
+  NA,
+  NB,
+  NC,
+  EA,
+  EB,
+  EC,
+  DA,
+  DB,
+  DC,
+  ALT,
+  CAMN,
+  CAME,
+  COLUMNS,
+  COUNT,
+}
+/**
+ * Per-slot shading record (strip slot = column · layers + layer): `SF.STRIDE` entries of the float
+ * heap and `SI.STRIDE` of the int heap. Float: per level (level 1 at +2) fx, scale; then frac, add,
+ * fog, invTexel, vOff, the constant result (Mode.CONSTANT), zf. Int: mode, then per level (level 1
+ * at +4) the atlas index of texel columns x0 and x1 in the level's first row, the row mask, the row
+ * length.
+ */
+const enum SF {
+  STRIDE = 12,
+  FX = 0,
+  SCALE = 1,
+  LEVEL1 = 2,
+  FRAC = 4,
+  ADD = 5,
+  FOG = 6,
+  INV_TEXEL = 7,
+  V_OFF = 8,
+  CONST = 9,
+  ZF = 10,
+}
+const enum SI {
+  STRIDE = 10,
+  MODE = 0,
+  COL0 = 1,
+  COL1 = 2,
+  MASK = 3,
+  SIZE = 4,
+  LEVEL1 = 4,
+}
+const enum Mode {
+  ONE_LEVEL = 0,
+  TWO_LEVELS = 1,
+  CONSTANT = 2,
+}
+/** Longest fog table: 1 km in FOG_LUT_STEP_M steps. */
+const FOG_LUT_MAX = Math.ceil(1000 / FOG_LUT_STEP_M) + 1;
+/** 2^−e: the fast log2 of the ground's mip level and the mip levels' scales. */
 const INV_POW2 = Float64Array.from({ length: 32 }, (_, e) => 2 ** -e);
 
 export class Renderer {
@@ -99,17 +120,27 @@ export class Renderer {
   readonly depthM: Float32Array;
   minDepthM = Number.POSITIVE_INFINITY;
   private readonly caster: ColumnCaster;
-  /** |d| of each pixel's camera-frame ray (x, y, 1): range = depth · |d|. */
-  private readonly rayLen: Float32Array;
   /** (column, row) pairs of the image border, where the strip's extreme tangents lie. */
   private readonly borderPx: Int32Array;
   /** Frame parameters shared by the passes (see P_*). */
-  private readonly fp = new Float64Array(19);
-  /** Atlas offsets of the ground texture's levels (per frame: the world may change). */
-  private readonly groundLevelOffset = new Int32Array(32);
-  /** Per strip slot: what its pixels' shading needs (see SLOT_STRIDE). */
-  private readonly slots: { readonly i32: Int32Array; readonly f64: Float64Array };
-  private fogLut = new Float32Array(0);
+  private readonly fp = new Float64Array(P.COUNT);
+  /**
+   * Everything the pixel pass reads, in two typed arrays ("heaps"), because V8 re-checks each typed
+   * array a loop iteration touches (map, length, base pointer): one float and one int heap cost far
+   * less per pixel than a dozen arrays. Float regions (offsets below): slot records, per strip column
+   * the visibility bounds (q0Lo, q0Hi: a ray with elevation ratio q = up / forward sees the column's
+   * nearest obstacle iff q0Lo < q ≤ q0Hi), |d| of each pixel's camera-frame ray (x, y, 1) as float32
+   * values (range = depth · |d|), 2^−e, the fog table. Int regions: slot records, the ground texture's
+   * level offsets in the atlas.
+   */
+  private readonly heapF: Float64Array;
+  private readonly heapI: Int32Array;
+  private readonly offQ0: number;
+  private readonly offRayLen: number;
+  private readonly offPow2: number;
+  private readonly offFog: number;
+  private readonly offGroundLevels: number;
+  private fogLutLength = 0;
   private fogLutWorld: World | undefined;
 
   constructor(camera: PinholeCamera, options: Partial<RendererOptions> = {}) {
@@ -120,14 +151,6 @@ export class Renderer {
     const n = W * H;
     this.logI = new Float32Array(n);
     this.depthM = new Float32Array(n);
-    this.rayLen = new Float32Array(n);
-    for (let r = 0; r < H; r++) {
-      const yn = (r - camera.cyPx) / camera.fyPx;
-      for (let c = 0; c < W; c++) {
-        const xn = (c - camera.cxPx) / camera.fxPx;
-        this.rayLen[r * W + c] = Math.sqrt(xn * xn + yn * yn + 1);
-      }
-    }
     const border: number[] = [];
     for (let c = 0; c < W; c++) border.push(c, 0, c, H - 1);
     for (let r = 1; r < H - 1; r++) border.push(0, r, W - 1, r);
@@ -135,15 +158,28 @@ export class Renderer {
     // Enough strip columns for the widest strip a tilted camera can need.
     this.caster = new ColumnCaster(Math.ceil(2 * MAX_TAN * camera.fxPx * this.options.oversample) + 2, this.options.layers);
     const slotCount = this.caster.maxColumns * this.options.layers;
-    this.slots = { i32: new Int32Array(slotCount * SLOT_STRIDE), f64: new Float64Array(slotCount * SLOT_STRIDE) };
+    this.offQ0 = slotCount * SF.STRIDE;
+    this.offRayLen = this.offQ0 + 2 * this.caster.maxColumns;
+    this.offPow2 = this.offRayLen + n;
+    this.offFog = this.offPow2 + INV_POW2.length;
+    this.heapF = new Float64Array(this.offFog + FOG_LUT_MAX);
+    this.offGroundLevels = slotCount * SI.STRIDE;
+    this.heapI = new Int32Array(this.offGroundLevels + 32);
+    for (let r = 0; r < H; r++) {
+      const yn = (r - camera.cyPx) / camera.fyPx;
+      for (let c = 0; c < W; c++) {
+        const xn = (c - camera.cxPx) / camera.fxPx;
+        this.heapF[this.offRayLen + r * W + c] = Math.fround(Math.sqrt(xn * xn + yn * yn + 1));
+      }
+    }
+    this.heapF.set(INV_POW2, this.offPow2);
   }
 
   render(world: World, pose: CameraPose): void {
     this.setupFrame(world, pose);
-    if (this.options.shade) {
-      this.prepareSlots(world);
-      this.shadedPass(world);
-    } else this.depthPass();
+    this.prepareColumns(world);
+    if (this.options.shade) this.shadedPass(world);
+    else this.depthPass();
   }
 
   /**
@@ -217,42 +253,60 @@ export class Renderer {
       columns = Math.max(1, Math.ceil((aMax - aMin) / da));
       caster.cast(world, pose.northM, pose.eastM, cosH, sinH, aMin, aMin + columns * da, columns, cam.pixelAngleRad, opts.maxRangeM);
       columns = caster.columns;
-      caster.prepareVisibility(alt);
     }
     if (this.fogLutWorld !== world) this.buildFogLut(world);
 
     const fp = this.fp;
-    fp[P_FA] = fA;
-    fp[P_FB] = fB;
-    fp[P_FC] = fC;
-    fp[P_SA] = sA;
-    fp[P_SB] = sB;
-    fp[P_SC] = sC;
-    fp[P_NA] = nA;
-    fp[P_NB] = nB;
-    fp[P_NC] = nC;
-    fp[P_EA] = eA;
-    fp[P_EB] = eB;
-    fp[P_EC] = eC;
-    fp[P_DA] = dA;
-    fp[P_DB] = dB;
-    fp[P_DC] = dC;
-    fp[P_ALT] = alt;
-    fp[P_CAMN] = pose.northM;
-    fp[P_CAME] = pose.eastM;
-    fp[P_COLUMNS] = columns;
+    fp[P.FA] = fA;
+    fp[P.FB] = fB;
+    fp[P.FC] = fC;
+    fp[P.SA] = sA;
+    fp[P.SB] = sB;
+    fp[P.SC] = sC;
+    fp[P.NA] = nA;
+    fp[P.NB] = nB;
+    fp[P.NC] = nC;
+    fp[P.EA] = eA;
+    fp[P.EB] = eB;
+    fp[P.EC] = eC;
+    fp[P.DA] = dA;
+    fp[P.DB] = dB;
+    fp[P.DC] = dC;
+    fp[P.ALT] = alt;
+    fp[P.CAMN] = pose.northM;
+    fp[P.CAME] = pose.eastM;
+    fp[P.COLUMNS] = columns;
   }
 
   /**
-   * What the shading needs per strip slot (column · layers + layer), computed once per frame instead
-   * of once per pixel: the mip levels and blend weight from the slot's level of detail, and the
-   * horizontal half of the bilinear lookups (the slot's u is fixed: texel columns and weight), so a
+   * Per strip column and slot, what does not depend on the pixel's row, computed once per frame
+   * instead of once per pixel: the visibility bounds of the nearest layer and, when shading, the slot
+   * records — mip levels and blend weight from the slot's level of detail, and the horizontal half of
+   * the bilinear lookups (a vertical surface's u is fixed per column: texel columns and weight), so a
    * pixel only computes its row. The arithmetic is the sampler's (bilinearAt), term by term.
    */
-  private prepareSlots(world: World): void {
+  private prepareColumns(world: World): void {
     const caster = this.caster;
     const K = caster.layers;
-    const n = (this.fp[P_COLUMNS]! | 0) * K;
+    const columns = this.fp[P.COLUMNS]! | 0;
+    const alt = this.fp[P.ALT]!;
+    const F = this.heapF;
+    const I = this.heapI;
+    const zfArr = caster.zf;
+    const topArr = caster.top;
+    const offQ0 = this.offQ0;
+    for (let j = 0; j < columns; j++) {
+      const zf = zfArr[j * K]!;
+      if (zf === Number.POSITIVE_INFINITY) {
+        F[offQ0 + 2 * j] = Number.POSITIVE_INFINITY;
+        F[offQ0 + 2 * j + 1] = Number.NEGATIVE_INFINITY;
+      } else {
+        F[offQ0 + 2 * j] = -alt / zf;
+        F[offQ0 + 2 * j + 1] = (topArr[j * K]! - alt) / zf;
+      }
+    }
+    if (!this.options.shade) return;
+    const n = columns * K;
     const atlas = world.atlas;
     const data = atlas.data;
     const levelOffset = atlas.levelOffset;
@@ -263,29 +317,32 @@ export class Renderer {
     const qStep = atlas.quantStep;
     const fogLog = world.lighting.fogLog;
     const topOffset = levelOffset[maxLod]!;
-    const zfArr = caster.zf;
     const uArr = caster.uTx;
     const baseArr = caster.texBase;
     const lodArr = caster.lod;
     const shadeArr = caster.shadeLog;
     const fogArr = caster.fogW;
-    const sl = this.slots;
+    const invTexelArr = caster.invTexel;
+    const vOffArr = caster.vOffTx;
     for (let slot = 0; slot < n; slot++) {
-      if (!(zfArr[slot]! < Number.POSITIVE_INFINITY)) continue;
+      const zf = zfArr[slot]!;
+      if (!(zf < Number.POSITIVE_INFINITY)) continue;
       const b = baseArr[slot]!;
       const lod = lodArr[slot]!;
       const u = uArr[slot]!;
       const add = shadeArr[slot]!;
       const fog = fogArr[slot]!;
-      const o = slot * SLOT_STRIDE;
-      sl.f64[o + S_ADD] = add;
-      sl.f64[o + S_FOG] = fog;
-      sl.f64[o + S_INV_TEXEL] = caster.invTexel[slot]!;
-      sl.f64[o + S_V_OFF] = caster.vOffTx[slot]!;
-      if (lod >= maxLod && !(lod <= 0)) {
+      const o = slot * SF.STRIDE;
+      const oi = slot * SI.STRIDE;
+      F[o + SF.ADD] = add;
+      F[o + SF.FOG] = fog;
+      F[o + SF.INV_TEXEL] = invTexelArr[slot]!;
+      F[o + SF.V_OFF] = vOffArr[slot]!;
+      F[o + SF.ZF] = zf;
+      if (lod >= maxLod) {
         const lit = qLo + qStep * data[b + topOffset]! + add;
-        sl.i32[o + S_MODE] = MODE_CONSTANT;
-        sl.f64[o + S_CONST] = Math.fround(lit + (fogLog - lit) * fog);
+        I[oi + SI.MODE] = Mode.CONSTANT;
+        F[o + SF.CONST] = Math.fround(lit + (fogLog - lit) * fog);
         continue;
       }
       let l0 = 0;
@@ -294,30 +351,29 @@ export class Renderer {
         l0 = lod | 0;
         frac = lod - l0;
       }
-      this.slotLevel(o, 0, b + levelOffset[l0]!, levelSize[l0]!, l0 === 0 ? 1 : levelScale[l0]!, u);
+      this.slotLevel(o, oi, b + levelOffset[l0]!, levelSize[l0]!, levelScale[l0]!, u);
       if (frac >= 1 / 64) {
         const l1 = l0 + 1;
-        this.slotLevel(o, 1, b + levelOffset[l1]!, levelSize[l1]!, levelScale[l1]!, u);
-        sl.i32[o + S_MODE] = MODE_TWO_LEVELS;
-        sl.f64[o + S_FRAC] = frac;
-      } else sl.i32[o + S_MODE] = MODE_ONE_LEVEL;
+        this.slotLevel(o + SF.LEVEL1, oi + SI.LEVEL1, b + levelOffset[l1]!, levelSize[l1]!, levelScale[l1]!, u);
+        I[oi + SI.MODE] = Mode.TWO_LEVELS;
+        F[o + SF.FRAC] = frac;
+      } else I[oi + SI.MODE] = Mode.ONE_LEVEL;
     }
   }
 
   /** The horizontal half of a bilinear lookup at u in one level (see bilinearAt). */
-  private slotLevel(o: number, level: number, off: number, size: number, scale: number, u: number): void {
-    const sl = this.slots;
+  private slotLevel(o: number, oi: number, off: number, size: number, scale: number, u: number): void {
+    const F = this.heapF;
+    const I = this.heapI;
     const x = u * scale + COORD_OFFSET;
     const xi = x | 0;
     const mask = size - 1;
-    const li = o + level * 4;
-    sl.i32[li + S_COL0] = off + (xi & mask);
-    sl.i32[li + S_COL1] = off + ((xi + 1) & mask);
-    sl.i32[li + S_MASK] = mask;
-    sl.i32[li + S_SIZE] = size;
-    const lf = o + level * 2;
-    sl.f64[lf + S_FX] = x - xi;
-    sl.f64[lf + S_SCALE] = scale;
+    I[oi + SI.COL0] = off + (xi & mask);
+    I[oi + SI.COL1] = off + ((xi + 1) & mask);
+    I[oi + SI.MASK] = mask;
+    I[oi + SI.SIZE] = size;
+    F[o + SF.FX] = x - xi;
+    F[o + SF.SCALE] = scale;
   }
 
   /** Depth only (no textures): the ground-truth camera. */
@@ -326,25 +382,26 @@ export class Renderer {
     const W = cam.widthPx;
     const H = cam.heightPx;
     const fp = this.fp;
-    const fA = fp[P_FA]!;
-    const fB = fp[P_FB]!;
-    const fC = fp[P_FC]!;
-    const sA = fp[P_SA]!;
-    const sB = fp[P_SB]!;
-    const sC = fp[P_SC]!;
-    const dA = fp[P_DA]!;
-    const dB = fp[P_DB]!;
-    const dC = fp[P_DC]!;
-    const alt = fp[P_ALT]!;
-    const columns = fp[P_COLUMNS]! | 0;
+    const fA = fp[P.FA]!;
+    const fB = fp[P.FB]!;
+    const fC = fp[P.FC]!;
+    const sA = fp[P.SA]!;
+    const sB = fp[P.SB]!;
+    const sC = fp[P.SC]!;
+    const dA = fp[P.DA]!;
+    const dB = fp[P.DB]!;
+    const dC = fp[P.DC]!;
+    const alt = fp[P.ALT]!;
+    const columns = fp[P.COLUMNS]! | 0;
     const caster = this.caster;
     const K = caster.layers;
     const zfArr = caster.zf;
     const topArr = caster.top;
-    const q0Lo = caster.q0Lo;
-    const q0Hi = caster.q0Hi;
+    const F = this.heapF;
+    const offQ0 = this.offQ0;
     const stripMin = caster.strip[0]!;
     const invDa = caster.strip[2]!;
+    const minF = +MIN_FORWARD;
     const depth = this.depthM;
     let minDepth = Number.POSITIVE_INFINITY;
     for (let r = 0; r < H; r++) {
@@ -353,31 +410,32 @@ export class Renderer {
       let up = -(dB * r + dC);
       const rowBase = r * W;
       for (let c = 0; c < W; c++, f += fA, s += sA, up -= dA) {
-        const i = rowBase + c;
+        const i = (rowBase + c) | 0;
         const down = -up;
-        if (f > MIN_FORWARD) {
+        if (f > minF) {
           const invf = 1 / f;
           const x = (s * invf - stripMin) * invDa;
           if (x >= 0 && x < columns) {
             const q = up * invf;
             const j = x | 0;
-            let slot = -1;
-            if (q > q0Lo[j]!) {
-              if (q <= q0Hi[j]!) slot = j * K;
+            let zHit = -1;
+            const q0 = (offQ0 + (j << 1)) | 0;
+            if (q > F[q0]!) {
+              if (q <= F[(q0 + 1) | 0]!) zHit = zfArr[j * K]!;
               else {
                 const base = j * K;
                 for (let k = 1; k < K; k++) {
                   const zf = zfArr[base + k]!;
                   if (!(zf < Number.POSITIVE_INFINITY) || (down > 0 && zf * down >= alt * f)) break;
                   if (alt + zf * q <= topArr[base + k]!) {
-                    slot = base + k;
+                    zHit = zf;
                     break;
                   }
                 }
               }
             }
-            if (slot >= 0) {
-              const tHit = zfArr[slot]! * invf;
+            if (zHit >= 0) {
+              const tHit = zHit * invf;
               depth[i] = tHit;
               if (tHit < minDepth) minDepth = tHit;
               continue;
@@ -406,63 +464,64 @@ export class Renderer {
     const W = cam.widthPx;
     const H = cam.heightPx;
     const fp = this.fp;
-    const fA = fp[P_FA]!;
-    const fB = fp[P_FB]!;
-    const fC = fp[P_FC]!;
-    const sA = fp[P_SA]!;
-    const sB = fp[P_SB]!;
-    const sC = fp[P_SC]!;
-    const nA = fp[P_NA]!;
-    const nB = fp[P_NB]!;
-    const nC = fp[P_NC]!;
-    const eA = fp[P_EA]!;
-    const eB = fp[P_EB]!;
-    const eC = fp[P_EC]!;
-    const dA = fp[P_DA]!;
-    const dB = fp[P_DB]!;
-    const dC = fp[P_DC]!;
-    const alt = fp[P_ALT]!;
-    const camN = fp[P_CAMN]!;
-    const camE = fp[P_CAME]!;
-    const columns = fp[P_COLUMNS]! | 0;
+    const fA = fp[P.FA]!;
+    const fB = fp[P.FB]!;
+    const fC = fp[P.FC]!;
+    const sA = fp[P.SA]!;
+    const sB = fp[P.SB]!;
+    const sC = fp[P.SC]!;
+    const nA = fp[P.NA]!;
+    const nB = fp[P.NB]!;
+    const nC = fp[P.NC]!;
+    const eA = fp[P.EA]!;
+    const eB = fp[P.EB]!;
+    const eC = fp[P.EC]!;
+    const dA = fp[P.DA]!;
+    const dB = fp[P.DB]!;
+    const dC = fp[P.DC]!;
+    const alt = fp[P.ALT]!;
+    const camN = fp[P.CAMN]!;
+    const camE = fp[P.CAME]!;
+    const columns = fp[P.COLUMNS]! | 0;
 
-    const fogLut = this.fogLut;
-    const fogLutLast = fogLut.length - 1;
+    const F = this.heapF;
+    const I = this.heapI;
+    const offQ0 = this.offQ0 | 0;
+    const offRayLen = this.offRayLen | 0;
+    const offPow2 = this.offPow2 | 0;
+    const offFog = this.offFog | 0;
+    const fogLast = (offFog + this.fogLutLength - 1) | 0;
+    const offGround = this.offGroundLevels | 0;
     const light = world.lighting;
-    const skyLog = light.skyLog;
-    const skyGrad = light.skyGradientLog;
-    const fogLog = light.fogLog;
+    const skyLog = +light.skyLog;
+    const skyGrad = +light.skyGradientLog;
+    const fogLog = +light.fogLog;
     const atlas = world.atlas;
     const data = atlas.data;
-    const levelOffset = atlas.levelOffset;
-    const maxLod = atlas.maxLod;
-    const qLo = atlas.quantLo;
-    const qStep = atlas.quantStep;
+    const maxLod = atlas.maxLod | 0;
+    const qLo = +atlas.quantLo;
+    const qStep = +atlas.quantStep;
     const groundTex = world.textures[world.groundTextureIndex]!;
-    const groundBase = world.atlas.base[world.groundTextureIndex]!;
-    const groundTop = data[groundBase + levelOffset[maxLod]!]!;
+    const groundBase = atlas.base[world.groundTextureIndex]! | 0;
+    for (let l = 0; l <= maxLod; l++) I[offGround + l] = groundBase + atlas.levelOffset[l]!;
+    const groundTop = data[groundBase + atlas.levelOffset[maxLod]!]!;
+    const groundSize = atlas.size | 0;
     const groundInvTexel = 1 / groundTex.texelM;
     const groundShade = Math.fround(world.groundShadeLog);
-    const groundSize = atlas.size;
-    const gOff = this.groundLevelOffset;
-    for (let l = 0; l <= maxLod; l++) gOff[l] = groundBase + levelOffset[l]!;
-    const pow2 = INV_POW2;
-    const OFF = COORD_OFFSET;
     const pixAngle = cam.pixelAngleRad;
     const footScaleNear = (pixAngle * groundInvTexel) / alt;
     const footScaleFar = 10 * pixAngle * groundInvTexel;
+    const tenAlt = 10 * alt;
+    const fogScale = 1 / FOG_LUT_STEP_M;
     const caster = this.caster;
-    const K = caster.layers;
+    const K = caster.layers | 0;
     const zfArr = caster.zf;
     const topArr = caster.top;
-    const q0Lo = caster.q0Lo;
-    const q0Hi = caster.q0Hi;
     const stripMin = caster.strip[0]!;
     const invDa = caster.strip[2]!;
-    const slI = this.slots.i32;
-    const slF = this.slots.f64;
+    const OFF = +COORD_OFFSET;
+    const minF = +MIN_FORWARD;
     const depth = this.depthM;
-    const rayLen = this.rayLen;
     const logI = this.logI;
     let minDepth = Number.POSITIVE_INFINITY;
 
@@ -474,79 +533,68 @@ export class Renderer {
       let up = -(dB * r + dC);
       const rowBase = r * W;
       for (let c = 0; c < W; c++, f += fA, s += sA, dn += nA, de += eA, up -= dA) {
-        const i = rowBase + c;
+        const i = (rowBase + c) | 0;
         // The ray meets the ground at camera depth alt / −up when it points down; comparisons against
         // it are done multiplied out (zf·(−up) < alt·f), so obstacle pixels need no extra division.
         const down = -up;
         // Obstacles: the first layer of this pixel's strip column that the ray meets below the
         // obstacle's top and before the ground.
-        if (f > MIN_FORWARD) {
+        if (f > minF) {
           const invf = 1 / f;
           const x = (s * invf - stripMin) * invDa;
           if (x >= 0 && x < columns) {
             const q = up * invf;
             const j = x | 0;
             let slot = -1;
-            if (q > q0Lo[j]!) {
-              if (q <= q0Hi[j]!) slot = j * K;
-              else {
-                // Over the nearest obstacle's top: try the layers behind it (rare).
-                const base = j * K;
-                for (let k = 1; k < K; k++) {
-                  const zf = zfArr[base + k]!;
-                  if (!(zf < Number.POSITIVE_INFINITY) || (down > 0 && zf * down >= alt * f)) break;
-                  if (alt + zf * q <= topArr[base + k]!) {
-                    slot = base + k;
-                    break;
-                  }
-                }
-              }
+            const q0 = (offQ0 + (j << 1)) | 0;
+            if (q > F[q0]!) {
+              if (q <= F[(q0 + 1) | 0]!) slot = Math.imul(j, K);
+              else slot = this.layerBehind(j, q, f, down, alt, zfArr, topArr);
             }
             if (slot >= 0) {
-              const zHit = zfArr[slot]!;
+              const o = Math.imul(slot, SF.STRIDE);
+              const oi = Math.imul(slot, SI.STRIDE);
+              const zHit = F[(o + SF.ZF) | 0]!;
               const tHit = zHit * invf;
               depth[i] = tHit;
               if (tHit < minDepth) minDepth = tHit;
-              const o = slot * SLOT_STRIDE;
-              const mode = slI[o + S_MODE]!;
-              if (mode === MODE_CONSTANT) {
-                logI[i] = slF[o + S_CONST]!;
+              const mode = I[(oi + SI.MODE) | 0]!;
+              if (mode === Mode.CONSTANT) {
+                logI[i] = F[(o + SF.CONST) | 0]!;
                 continue;
               }
-              const v = Math.fround((alt + zHit * q) * slF[o + S_INV_TEXEL]! + slF[o + S_V_OFF]!);
-              // Level l0 (row half of the bilinear lookup; the column half is the slot's).
-              const y = v * slF[o + S_SCALE]! + COORD_OFFSET;
-              const yi = y | 0;
-              const fy = y - yi;
-              const mask = slI[o + S_MASK]!;
-              const size = slI[o + S_SIZE]!;
-              const r0 = (yi & mask) * size;
-              const r1 = ((yi + 1) & mask) * size;
-              const p0 = slI[o + S_COL0]!;
-              const p1 = slI[o + S_COL1]!;
-              const fx = slF[o + S_FX]!;
-              const a = data[r0 + p0]!;
-              const top = a + (data[r0 + p1]! - a) * fx;
-              const cc = data[r1 + p0]!;
-              let albedo = top + (cc + (data[r1 + p1]! - cc) * fx - top) * fy;
-              if (mode === MODE_TWO_LEVELS) {
-                const y1 = v * slF[o + 2 + S_SCALE]! + COORD_OFFSET;
-                const yi1 = y1 | 0;
-                const fy1 = y1 - yi1;
-                const mask1 = slI[o + 4 + S_MASK]!;
-                const size1 = slI[o + 4 + S_SIZE]!;
-                const s0 = (yi1 & mask1) * size1;
-                const s1 = ((yi1 + 1) & mask1) * size1;
-                const q0 = slI[o + 4 + S_COL0]!;
-                const q1 = slI[o + 4 + S_COL1]!;
-                const fx1 = slF[o + 2 + S_FX]!;
-                const a1 = data[s0 + q0]!;
-                const top1 = a1 + (data[s0 + q1]! - a1) * fx1;
-                const c1 = data[s1 + q0]!;
-                albedo += (top1 + (c1 + (data[s1 + q1]! - c1) * fx1 - top1) * fy1 - albedo) * slF[o + S_FRAC]!;
+              const v = Math.fround((alt + zHit * q) * F[(o + SF.INV_TEXEL) | 0]! + F[(o + SF.V_OFF) | 0]!);
+              // Level l0: the row half of the bilinear lookup (the column half is the slot's).
+              let y = v * F[(o + SF.SCALE) | 0]! + OFF;
+              let yi = y | 0;
+              let mask = I[(oi + SI.MASK) | 0]!;
+              let size = I[(oi + SI.SIZE) | 0]!;
+              let r0 = Math.imul(yi & mask, size);
+              let r1 = Math.imul(((yi + 1) | 0) & mask, size);
+              let p0 = I[(oi + SI.COL0) | 0]!;
+              let p1 = I[(oi + SI.COL1) | 0]!;
+              let fx = F[(o + SF.FX) | 0]!;
+              let a = data[(r0 + p0) | 0]!;
+              let top = a + (data[(r0 + p1) | 0]! - a) * fx;
+              let cc = data[(r1 + p0) | 0]!;
+              let albedo = top + (cc + (data[(r1 + p1) | 0]! - cc) * fx - top) * (y - yi);
+              if (mode === Mode.TWO_LEVELS) {
+                y = v * F[(o + SF.LEVEL1 + SF.SCALE) | 0]! + OFF;
+                yi = y | 0;
+                mask = I[(oi + SI.LEVEL1 + SI.MASK) | 0]!;
+                size = I[(oi + SI.LEVEL1 + SI.SIZE) | 0]!;
+                r0 = Math.imul(yi & mask, size);
+                r1 = Math.imul(((yi + 1) | 0) & mask, size);
+                p0 = I[(oi + SI.LEVEL1 + SI.COL0) | 0]!;
+                p1 = I[(oi + SI.LEVEL1 + SI.COL1) | 0]!;
+                fx = F[(o + SF.LEVEL1 + SF.FX) | 0]!;
+                a = data[(r0 + p0) | 0]!;
+                top = a + (data[(r0 + p1) | 0]! - a) * fx;
+                cc = data[(r1 + p0) | 0]!;
+                albedo += (top + (cc + (data[(r1 + p1) | 0]! - cc) * fx - top) * (y - yi) - albedo) * F[(o + SF.FRAC) | 0]!;
               }
-              const lit = qLo + qStep * albedo + slF[o + S_ADD]!;
-              logI[i] = lit + (fogLog - lit) * slF[o + S_FOG]!;
+              const lit = qLo + qStep * albedo + F[(o + SF.ADD) | 0]!;
+              logI[i] = lit + (fogLog - lit) * F[(o + SF.FOG) | 0]!;
               continue;
             }
           }
@@ -555,74 +603,74 @@ export class Renderer {
           const tGround = alt / down;
           depth[i] = tGround;
           if (tGround < minDepth) minDepth = tGround;
-          const range = tGround * rayLen[i]!;
+          const range = tGround * F[(offRayLen + i) | 0]!;
           // Footprint of the pixel on the ground in texels: pixAngle·range / sin(grazing angle), with
           // sin = alt / range, the stretch capped at 10× near the horizon.
-          const footTx = range < 10 * alt ? range * range * footScaleNear : range * footScaleFar;
+          const footTx = range < tenAlt ? range * range * footScaleNear : range * footScaleFar;
+          let albedo: number;
           let lod = 0;
           if (footTx > 1) {
             // log2, exact at powers of two and linear in between (continuous: no mip popping).
             const xi = footTx < 1073741824 ? footTx | 0 : 1073741824;
-            const e = 31 - Math.clz32(xi);
-            lod = Math.fround(e + footTx * pow2[e]! - 1);
+            const e = (31 - Math.clz32(xi)) | 0;
+            lod = Math.fround(e + footTx * F[(offPow2 + e) | 0]! - 1);
           }
-          const u = Math.fround((camE + tGround * de) * groundInvTexel);
-          const v = Math.fround((camN + tGround * dn) * groundInvTexel);
-          let albedo: number;
           if (lod >= maxLod) albedo = groundTop;
           else {
-            // Trilinear (bilinearAt inlined, level tables as locals: see the file comment).
+            const u = Math.fround((camE + tGround * de) * groundInvTexel);
+            const v = Math.fround((camN + tGround * dn) * groundInvTexel);
+            // Trilinear (bilinearAt inlined).
             let l0 = 0;
             let frac = 0;
             if (lod > 0) {
               l0 = lod | 0;
               frac = lod - l0;
             }
-            let scale = pow2[l0]!;
+            let scale = F[(offPow2 + l0) | 0]!;
             let size = groundSize >> l0;
-            let mask = size - 1;
-            let off = gOff[l0]!;
+            let mask = (size - 1) | 0;
+            let off = I[(offGround + l0) | 0]!;
             let x = u * scale + OFF;
             let y = v * scale + OFF;
             let xi = x | 0;
             let yi = y | 0;
             let fx = x - xi;
             let x0 = xi & mask;
-            let x1 = (xi + 1) & mask;
-            let r0 = (off + (yi & mask) * size) | 0;
-            let r1 = (off + ((yi + 1) & mask) * size) | 0;
+            let x1 = ((xi + 1) | 0) & mask;
+            let r0 = (off + Math.imul(yi & mask, size)) | 0;
+            let r1 = (off + Math.imul(((yi + 1) | 0) & mask, size)) | 0;
             let a = data[(r0 + x0) | 0]!;
             let top = a + (data[(r0 + x1) | 0]! - a) * fx;
             let cc = data[(r1 + x0) | 0]!;
             albedo = top + (cc + (data[(r1 + x1) | 0]! - cc) * fx - top) * (y - yi);
             if (frac >= 1 / 64) {
-              const l1 = l0 + 1;
-              scale = pow2[l1]!;
+              const l1 = (l0 + 1) | 0;
+              scale = F[(offPow2 + l1) | 0]!;
               size = groundSize >> l1;
-              mask = size - 1;
-              off = gOff[l1]!;
+              mask = (size - 1) | 0;
+              off = I[(offGround + l1) | 0]!;
               x = u * scale + OFF;
               y = v * scale + OFF;
               xi = x | 0;
               yi = y | 0;
               fx = x - xi;
               x0 = xi & mask;
-              x1 = (xi + 1) & mask;
-              r0 = (off + (yi & mask) * size) | 0;
-              r1 = (off + ((yi + 1) & mask) * size) | 0;
+              x1 = ((xi + 1) | 0) & mask;
+              r0 = (off + Math.imul(yi & mask, size)) | 0;
+              r1 = (off + Math.imul(((yi + 1) | 0) & mask, size)) | 0;
               a = data[(r0 + x0) | 0]!;
               top = a + (data[(r0 + x1) | 0]! - a) * fx;
               cc = data[(r1 + x0) | 0]!;
               albedo += (top + (cc + (data[(r1 + x1) | 0]! - cc) * fx - top) * (y - yi) - albedo) * frac;
             }
           }
-          const li = (range * (1 / FOG_LUT_STEP_M)) | 0;
+          const li = (offFog + ((range * fogScale) | 0)) | 0;
           const lit = qLo + qStep * albedo + groundShade;
-          logI[i] = lit + (fogLog - lit) * fogLut[li < fogLutLast ? li : fogLutLast]!;
+          logI[i] = lit + (fogLog - lit) * F[li < fogLast ? li : fogLast]!;
           continue;
         }
         depth[i] = Number.POSITIVE_INFINITY;
-        const q = f > MIN_FORWARD ? up / f : 3;
+        const q = f > minF ? up / f : 3;
         logI[i] = Math.fround(skyLog + skyGrad * (q < 3 ? q : 3));
       }
     }
@@ -630,17 +678,35 @@ export class Renderer {
   }
 
   /**
+   * The slot of column j's first layer behind the nearest that a ray with elevation ratio q meets
+   * below its top and before the ground (−1: none), for rays passing over the nearest obstacle (rare;
+   * kept out of the pixel loop).
+   */
+  private layerBehind(j: number, q: number, f: number, down: number, alt: number, zfArr: Float32Array, topArr: Float32Array): number {
+    const K = this.caster.layers;
+    const base = j * K;
+    for (let k = 1; k < K; k++) {
+      const zf = zfArr[base + k]!;
+      if (!(zf < Number.POSITIVE_INFINITY) || (down > 0 && zf * down >= alt * f)) break;
+      if (alt + zf * q <= topArr[base + k]!) return base + k;
+    }
+    return -1;
+  }
+
+  /**
    * Fog weights 1 − exp(−range / fogDistance) sampled every 5 cm out to 10 fog distances (where the
-   * weight is 1 to 5 decimals) or 1 km, whichever is nearer; ranges beyond use the last entry.
+   * weight is 1 to 5 decimals) or 1 km, whichever is nearer; ranges beyond use the last entry. Stored
+   * as float32 values.
    */
   private buildFogLut(world: World): void {
     const dist = world.lighting.fogDistanceM;
     const reachM = Math.min(10 * dist, 1000);
     const n = Math.ceil(reachM / FOG_LUT_STEP_M) + 1;
-    const lut = new Float32Array(n);
-    for (let i = 0; i < n; i++) lut[i] = 1 - Math.exp(-(i * FOG_LUT_STEP_M) / dist);
-    if (reachM >= 10 * dist) lut[n - 1] = 1;
-    this.fogLut = lut;
+    const F = this.heapF;
+    const off = this.offFog;
+    for (let i = 0; i < n; i++) F[off + i] = Math.fround(1 - Math.exp(-(i * FOG_LUT_STEP_M) / dist));
+    if (reachM >= 10 * dist) F[off + n - 1] = 1;
+    this.fogLutLength = n;
     this.fogLutWorld = world;
   }
 }
