@@ -49,7 +49,7 @@ export async function main(argv: readonly string[] = process.argv): Promise<void
     .option('--models <dir>', 'directory of the committed graphs', 'models')
     .option('--workers <n>', 'simulator worker threads (0 = in this thread)', int)
     .option('--epochs <n>', 'passes over the training windows', int)
-    .option('--lr <x>', 'Adam learning rate', positive)
+    .option('--lr <x>', 'Adam learning rate, every epoch (replaces the step decay)', positive)
     .option('--batch <n>', 'windows per update', int)
     .option('--seconds-scale <x>', 'multiply every training clip length (more or less data)', positive)
     .option('--json', 'print the metadata as JSON on stdout')
@@ -73,7 +73,7 @@ export async function main(argv: readonly string[] = process.argv): Promise<void
     ...config,
     seed: o.seed,
     ...(o.workers !== undefined ? { workers: o.workers } : {}),
-    ...(o.epochs !== undefined ? { epochs: o.epochs } : {}),
+    ...(o.epochs !== undefined || o.lr !== undefined ? { epochs: o.epochs ?? config.epochs, epochLearningRates: undefined } : {}),
     ...(o.secondsScale !== undefined ? { scenarios: config.scenarios.map((s) => ({ ...s, seconds: s.seconds * o.secondsScale! })) } : {}),
     trainer: { ...config.trainer, ...(o.lr !== undefined ? { learningRate: o.lr } : {}), ...(o.batch !== undefined ? { windowsPerUpdate: o.batch } : {}) },
   };

@@ -9,7 +9,7 @@ import { flyClip, type ClipCamera, type ClipOptions, type ClipSpec, type ClipSum
 export interface ClipJob {
   readonly spec: ClipSpec;
   readonly options: Partial<ClipOptions>;
-  /** Keep every n-th step's window (n = 8 at 200 Hz with 40 ms loss windows: back-to-back loss windows). */
+  /** Keep every n-th step's window. */
   readonly sampleEvery: number;
   /** Keep the ground truth with each sample (evaluation); the truth is then rendered only for kept steps. */
   readonly keepTruth: boolean;

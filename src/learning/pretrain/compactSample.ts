@@ -2,8 +2,10 @@
  * A training window kept in memory compactly, so pretraining can make several passes over simulated data
  * without simulating it again: the network input as a sparse list of (pixel, count) — a 5 ms window at
  * 160 × 120 touches a few thousand of the 38 400 input values — and the loss window's learner events with
- * times relative to the window start (float32 holds whole µs exactly up to 16.7 s). About 60 KB per window
- * at 4096 events instead of ~210 KB dense. Ground truth ν is kept only when asked (evaluation).
+ * coordinates in bytes when the sensor fits (≤ 256 px; else 16 bits) and times relative to the window start
+ * in whole µs as 16 bits when the window is at most 65.5 ms long and its times are whole µs (else float32,
+ * exact for whole µs up to 16.7 s). About 5 bytes per event: ~100 KB per window at 16 384 events and
+ * 160 × 120, against ~360 KB dense. Ground truth ν is kept only when asked (evaluation).
  *
  * `expand` writes a sample back into preallocated buffers as a TrainingSample the Trainer takes.
  */
@@ -19,11 +21,11 @@ export interface CompactSample {
   readonly inputIndex: Uint32Array;
   readonly inputValue: Uint16Array;
   readonly eventCount: number;
-  readonly x: Uint16Array;
-  readonly y: Uint16Array;
+  readonly x: Uint8Array | Uint16Array;
+  readonly y: Uint8Array | Uint16Array;
   readonly p: Uint8Array;
   /** Event time − tStartUs, µs. */
-  readonly dtUs: Float32Array;
+  readonly dtUs: Uint16Array | Float32Array;
   readonly motion: CameraMotion;
   readonly mapping: InputMapping;
   /** Ground truth ν at the window's end (network geometry), when kept. */
@@ -54,8 +56,18 @@ export function compactSample(
   }
   const e = loss.learnerEvents;
   const n = e.length;
-  const dtUs = new Float32Array(n);
+  let wholeShort = loss.tEndUs - loss.tStartUs <= 65_535;
+  for (let i = 0; i < n && wholeShort; i++) {
+    const d = e.tUs[i]! - loss.tStartUs;
+    if (!(Number.isInteger(d) && d >= 0 && d <= 65_535)) wholeShort = false;
+  }
+  const dtUs = wholeShort ? new Uint16Array(n) : new Float32Array(n);
   for (let i = 0; i < n; i++) dtUs[i] = e.tUs[i]! - loss.tStartUs;
+  const bytes = loss.sensor.widthPx <= 256 && loss.sensor.heightPx <= 256;
+  const x = bytes ? new Uint8Array(n) : new Uint16Array(n);
+  const y = bytes ? new Uint8Array(n) : new Uint16Array(n);
+  x.set(e.x.subarray(0, n));
+  y.set(e.y.subarray(0, n));
   return {
     index: input.index,
     tStartUs: loss.tStartUs,
@@ -63,8 +75,8 @@ export function compactSample(
     inputIndex,
     inputValue,
     eventCount: loss.eventCount,
-    x: e.x.slice(0, n),
-    y: e.y.slice(0, n),
+    x,
+    y,
     p: e.p.slice(0, n),
     dtUs,
     motion: {
@@ -79,7 +91,7 @@ export function compactSample(
 
 /** Bytes a sample holds (for reports). */
 export function compactBytes(s: CompactSample): number {
-  return s.inputIndex.byteLength + s.inputValue.byteLength + s.x.byteLength * 2 + s.p.byteLength + s.dtUs.byteLength + (s.truthNu?.byteLength ?? 0) + (s.truthDepth?.byteLength ?? 0);
+  return s.inputIndex.byteLength + s.inputValue.byteLength + s.x.byteLength + s.y.byteLength + s.p.byteLength + s.dtUs.byteLength + (s.truthNu?.byteLength ?? 0) + (s.truthDepth?.byteLength ?? 0);
 }
 
 /** Preallocated buffers a compact sample expands into (one set per consumer; reused). */

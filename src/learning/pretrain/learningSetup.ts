@@ -60,7 +60,14 @@ export interface LearningSetup {
   readonly forward: ForwardSession;
   readonly stepper: TrainStepSession;
   readonly loss: ContrastMaximizationLoss;
+  /** The current trainer (replaced by `setLearningRate`). */
   readonly trainer: Trainer;
+  /**
+   * Continues with another learning rate: a new Trainer resumed from the current one's state (weights, Adam
+   * moments and step, update count, version — the checkpoint path the in-flight learner resumes by), so
+   * only the rate changes. The guards' loss history starts afresh.
+   */
+  setLearningRate(learningRate: number): Trainer;
   release(): Promise<void>;
 }
 
@@ -91,16 +98,21 @@ export async function createLearningSetup(o: SetupOptions): Promise<LearningSetu
   const forward = await ForwardSession.create(await readFile(join(o.modelDir, 'proximity-net.onnx')), o.manifest);
   const stepper = await TrainStepSession.create(await trainStepModel(o.modelDir, o.trainer.windowsPerUpdate, o.trainer.trainableLayers), o.manifest, o.weights);
   const loss = newLoss(o, forward.geometry);
-  const trainer = new Trainer(
-    { forward, stepper, loss, publish: () => true, clock: new ManualClock() },
-    { pretrained: o.weights, pretrainedVersion: o.manifest.version, model: o.manifest.model, origin: o.origin },
-    { learningRate: o.trainer.learningRate, maxGradNorm: o.trainer.maxGradNorm, minEventsPerWindow: o.trainer.minEventsPerWindow, guards: o.guards ?? {} },
-  );
+  const deps = { forward, stepper, loss, publish: () => true, clock: new ManualClock() };
+  const init = { pretrained: o.weights, pretrainedVersion: o.manifest.version, model: o.manifest.model, origin: o.origin };
+  const options = (learningRate: number) => ({ learningRate, maxGradNorm: o.trainer.maxGradNorm, minEventsPerWindow: o.trainer.minEventsPerWindow, guards: o.guards ?? {} });
+  let trainer = new Trainer(deps, init, options(o.trainer.learningRate));
   return {
     forward,
     stepper,
     loss,
-    trainer,
+    get trainer() {
+      return trainer;
+    },
+    setLearningRate(learningRate: number): Trainer {
+      trainer = new Trainer(deps, { ...init, resume: trainer.checkpointState('periodic', 0) }, options(learningRate));
+      return trainer;
+    },
     release: async () => {
       await forward.release();
       await stepper.release();

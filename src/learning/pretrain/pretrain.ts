@@ -82,6 +82,7 @@ export interface PretrainMetadata {
   readonly loss: PretrainConfig['loss'];
   readonly trainer: PretrainConfig['trainer'];
   readonly epochs: number;
+  readonly epochLearningRates: readonly number[] | null;
   readonly data: { readonly clips: readonly ClipRecord[]; readonly simulatedSeconds: number; readonly samples: number; readonly validationClips: readonly ClipRecord[] };
   readonly updates: number;
   readonly windowsOffered: number;
@@ -201,8 +202,10 @@ export async function runPretraining(config: PretrainConfig, options: PretrainOp
     await record(0);
     const rand = mulberry32(c.seed * 7919 + 17);
     const B = setup.trainer.windowsPerUpdate;
-    const totalUpdates = Math.floor(train.length / B) * c.epochs;
+    const totalUpdates = Math.floor((train.length * c.epochs) / B);
     for (let epoch = 1; epoch <= c.epochs; epoch++) {
+      const lr = c.epochLearningRates?.[epoch - 1];
+      if (lr !== undefined && (epoch > 1 || lr !== c.trainer.learningRate)) setup.setLearningRate(lr);
       epochLossSum = 0;
       epochLossCount = 0;
       for (const i of shuffledOrder(train.length, rand)) {
@@ -253,6 +256,7 @@ export async function runPretraining(config: PretrainConfig, options: PretrainOp
       loss: c.loss,
       trainer: c.trainer,
       epochs: c.epochs,
+      epochLearningRates: c.epochLearningRates ?? null,
       data: { clips: trainResults.map(clipRecord), simulatedSeconds, samples: train.length, validationClips: valResults.map(clipRecord) },
       updates: st.updates,
       windowsOffered: st.windowsOffered,

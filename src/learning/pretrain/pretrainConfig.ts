@@ -28,12 +28,14 @@ export interface PretrainConfig {
   readonly scenarios: readonly ScenarioShare[];
   /** Window cutting and simulator knobs (simClips.ts). */
   readonly clip: Omit<ClipOptions, 'truthEvery'>;
-  /** Train on every n-th window (windows at 200 Hz with 40 ms loss windows: n = 8 gives back-to-back loss windows). */
+  /** Train on every n-th window (at 200 Hz, n = 10: one window every 50 ms, its 40 ms loss window not overlapping the next). */
   readonly sampleEvery: number;
   readonly loss: LossSettings;
   readonly trainer: TrainerSettings;
   /** Passes over the training windows (each in a seeded shuffled order). */
   readonly epochs: number;
+  /** Learning rate of each epoch (step decay; `trainer.learningRate` is ignored when given); length = epochs. */
+  readonly epochLearningRates?: readonly number[];
   /** Held-out domain-A clips whose loss and ν error are recorded during training (figure (c)); never trained on. */
   readonly validation: { readonly clips: readonly ClipSpec[]; readonly everyUpdates: number };
   /** Worker threads simulating clips in parallel (0 = in this thread). */
@@ -62,21 +64,26 @@ export const DEFAULT_PRETRAIN_CONFIG: PretrainConfig = {
     // The loss warps the events of the last 40 ms: at 160 × 120 the events of 5–10 ms move a fraction of a
     // pixel and the loss is flat in ν (EVIDENCE.md, "Choices").
     lossLengthUs: 40_000,
-    learnerCap: 4096,
+    // 16 384 loss events per window rather than the runtime's default 4096: denser splat images make the
+    // loss ~3× deeper around the true ν (EVIDENCE.md, "Choices"); the window holds 10–40 k events in 40 ms.
+    learnerCap: 16_384,
     // The simulator's --fast-rate 500: about 2× faster, same events per second (sim/README.md).
     fastRateHz: 500,
     excitation: 1,
     warmUpS: 0.5,
   },
-  sampleEvery: 8,
+  sampleEvery: 10,
   loss: { objective: 'avg-timestamps', splatScale: 1, smoothnessWeight: 0.05 },
   trainer: { learningRate: 1e-3, maxGradNorm: 1, windowsPerUpdate: 4, trainableLayers: layerNames(), minEventsPerWindow: 200 },
   epochs: 3,
+  // Step decay: the loss is shallow in ν's overall level, and at a constant 1e-3 the level random-walks
+  // (validation ν MAE swinging 0.21–0.37 between points of one run); smaller steps at the end settle it.
+  epochLearningRates: [1e-3, 3e-4, 1e-4],
   validation: { clips: VALIDATION_CLIPS, everyUpdates: 250 },
   workers: 2,
 };
 
-/** Seconds-long variant for tests: one short forest clip, one pass, a tiny validation clip, no workers. */
+/** Seconds-long variant for tests: one short forest clip, two passes, a tiny validation clip, no workers. */
 export function quickConfig(base: PretrainConfig = DEFAULT_PRETRAIN_CONFIG): PretrainConfig {
   return {
     ...base,
@@ -84,7 +91,8 @@ export function quickConfig(base: PretrainConfig = DEFAULT_PRETRAIN_CONFIG): Pre
     clip: { ...base.clip, warmUpS: 0.3 },
     sampleEvery: 4,
     trainer: { ...base.trainer, windowsPerUpdate: 2 },
-    epochs: 1,
+    epochs: 2,
+    epochLearningRates: [1e-3, 3e-4],
     validation: { clips: [{ scenario: 'forest', domain: 'A', seed: 8001, seconds: 0.3 }], everyUpdates: 5 },
     workers: 0,
   };
@@ -112,6 +120,9 @@ export function validatePretrainConfig(c: PretrainConfig): PretrainConfig {
   for (const s of c.scenarios) if (!(s.seconds > 0 && Number.isInteger(s.clips) && s.clips >= 1)) bad(`scenario ${s.scenario}: clips ≥ 1 and seconds > 0`);
   if (!(Number.isInteger(c.sampleEvery) && c.sampleEvery >= 1)) bad(`sampleEvery must be an integer ≥ 1, got ${c.sampleEvery}`);
   if (!(Number.isInteger(c.epochs) && c.epochs >= 1)) bad(`epochs must be an integer ≥ 1, got ${c.epochs}`);
+  if (c.epochLearningRates !== undefined && (c.epochLearningRates.length !== c.epochs || !c.epochLearningRates.every((r) => r > 0 && Number.isFinite(r)))) {
+    bad(`epochLearningRates: one positive rate per epoch (${c.epochs}), got [${c.epochLearningRates.join(', ')}]`);
+  }
   if (!(Number.isInteger(c.validation.everyUpdates) && c.validation.everyUpdates >= 1)) bad('validation.everyUpdates must be an integer ≥ 1');
   if (!(Number.isInteger(c.workers) && c.workers >= 0)) bad(`workers must be an integer ≥ 0, got ${c.workers}`);
   return c;
