@@ -497,7 +497,7 @@ export class Renderer {
     const skyGrad = +light.skyGradientLog;
     const fogLog = +light.fogLog;
     const atlas = world.atlas;
-    const data = atlas.data;
+    const data = atlas.values;
     const maxLod = atlas.maxLod | 0;
     const qLo = +atlas.quantLo;
     const qStep = +atlas.quantStep;

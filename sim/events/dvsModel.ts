@@ -44,6 +44,19 @@ export interface DvsCounters {
 const LUT_MIN_LOG = -10;
 const LUT_STEP = 1 / 64;
 const THRESHOLD_EPS = 1e-9;
+/**
+ * Per-pixel state record in `state` (a `const enum`: inlined as literals, whereas V8 re-loads and
+ * re-checks module-level consts on every use in optimised loops): the reference, the two comparands
+ * of the crossing test (thrOn − ε and ε − thrOff, fixed), the filtered input at the previous sample.
+ * One array instead of four: V8 re-checks each typed array a loop iteration touches.
+ */
+const enum St {
+  STRIDE = 4,
+  REF = 0,
+  ON_CMP = 1,
+  OFF_CMP = 2,
+  LP_PREV = 3,
+}
 
 export class DvsModel {
   readonly widthPx: number;
@@ -55,9 +68,12 @@ export class DvsModel {
   readonly thrOff: Float64Array;
 
   private readonly prng: Prng;
-  private readonly ref: Float64Array;
-  /** Filtered log intensity at the previous sample (equals the input when bandwidth is unlimited). */
-  private readonly lpPrev: Float64Array;
+  /**
+   * Per pixel (see St): reference, crossing-test comparands, filtered log intensity at the previous
+   * sample (equals the input when bandwidth is unlimited).
+   */
+  private readonly state: Float64Array;
+  private readonly pixels: number;
   private readonly lastEventUs: Float64Array;
   private readonly leakPerUs: Float64Array;
   /** Linear intensity in [0, 1] (normalised to full scale) by log intensity, for bandwidth and shot noise. */
@@ -82,8 +98,8 @@ export class DvsModel {
     this.params = params;
     this.prng = prng;
     const n = geometry.widthPx * geometry.heightPx;
-    this.ref = new Float64Array(n);
-    this.lpPrev = new Float64Array(n);
+    this.pixels = n;
+    this.state = new Float64Array(n * St.STRIDE);
     this.lastEventUs = new Float64Array(n).fill(Number.NEGATIVE_INFINITY);
     this.thrOn = new Float64Array(n);
     this.thrOff = new Float64Array(n);
@@ -92,6 +108,10 @@ export class DvsModel {
     for (let i = 0; i < n; i++) {
       this.thrOn[i] = Math.max(params.minThreshold, params.onThreshold + params.thresholdSigma * mismatch.normal());
       this.thrOff[i] = Math.max(params.minThreshold, params.offThreshold + params.thresholdSigma * mismatch.normal());
+    }
+    for (let i = 0; i < n; i++) {
+      this.state[i * St.STRIDE + St.ON_CMP] = this.thrOn[i]! - THRESHOLD_EPS;
+      this.state[i * St.STRIDE + St.OFF_CMP] = THRESHOLD_EPS - this.thrOff[i]!;
     }
     if (params.leakRateHz > 0) {
       const leak = prng.derive('leak-rates');
@@ -116,12 +136,13 @@ export class DvsModel {
    */
   reset(logI: Float32Array, tUs: number): void {
     this.checkFrame(logI, tUs);
-    const n = this.ref.length;
+    const n = this.pixels;
     const phase = this.params.leakRateHz > 0 ? this.prng.derive(`leak-phase-${tUs}`) : undefined;
+    const S = this.state;
     for (let i = 0; i < n; i++) {
       const l = logI[i]!;
-      this.lpPrev[i] = l;
-      this.ref[i] = phase ? l - phase.next() * this.thrOn[i]! : l;
+      S[i * St.STRIDE + St.LP_PREV] = l;
+      S[i * St.STRIDE + St.REF] = phase ? l - phase.next() * this.thrOn[i]! : l;
     }
     this.lastEventUs.fill(Number.NEGATIVE_INFINITY);
     this.tPrevUs = tUs;
@@ -145,18 +166,15 @@ export class DvsModel {
   }
 
   private checkFrame(logI: Float32Array, tUs: number): void {
-    if (logI.length !== this.ref.length) throw new Error(`DvsModel: image has ${logI.length} pixels, sensor ${this.ref.length}`);
+    if (logI.length !== this.pixels) throw new Error(`DvsModel: image has ${logI.length} pixels, sensor ${this.pixels}`);
     if (!Number.isInteger(tUs)) throw new Error(`DvsModel: sample time ${tUs} µs is not an integer`);
   }
 
   private pixelPass(logI: Float32Array, t0: number, dtUs: number): void {
     const p = this.params;
-    const n = this.ref.length;
-    const W = this.widthPx;
-    const ref = this.ref;
-    const lpPrev = this.lpPrev;
-    const thrOn = this.thrOn;
-    const thrOff = this.thrOff;
+    const n = this.pixels | 0;
+    const W = this.widthPx | 0;
+    const S = this.state;
     const leakPerUs = this.leakPerUs;
     const leak = p.leakRateHz > 0;
     const lowpass = p.cutoffHz > 0;
@@ -164,40 +182,44 @@ export class DvsModel {
     const gainFull = 2 * Math.PI * p.cutoffHz * dtUs * 1e-6;
     const lut = this.intensityLut;
     const lutLast = lut.length - 1;
+    const lutMin = +LUT_MIN_LOG;
+    const lutScale = 1 / LUT_STEP;
     const fireArgs = this.fireArgs;
     fireArgs[2] = t0;
     fireArgs[3] = dtUs;
     if (!lowpass && !leak) {
       // The common (clean) case without the optional stages: the tightest loop.
       for (let i = 0; i < n; i++) {
+        const k = (i << 2) | 0;
         const l = logI[i]!;
-        const d = l - ref[i]!;
-        if (d >= thrOn[i]! - THRESHOLD_EPS || d <= THRESHOLD_EPS - thrOff[i]!) {
-          fireArgs[0] = lpPrev[i]!;
+        const d = l - S[k]!;
+        if (d >= S[(k + St.ON_CMP) | 0]! || d <= S[(k + St.OFF_CMP) | 0]!) {
+          fireArgs[0] = S[(k + St.LP_PREV) | 0]!;
           fireArgs[1] = l;
           this.fire(i, i % W, (i / W) | 0);
         }
-        lpPrev[i] = l;
+        S[(k + St.LP_PREV) | 0] = l;
       }
       return;
     }
     for (let i = 0; i < n; i++) {
-      const lPrev = lpPrev[i]!;
+      const k = (i << 2) | 0;
+      const lPrev = S[(k + St.LP_PREV) | 0]!;
       let l = logI[i]!;
       if (lowpass) {
-        let k = ((l - LUT_MIN_LOG) * (1 / LUT_STEP)) | 0;
-        k = k < 0 ? 0 : k > lutLast ? lutLast : k;
-        const g = gainFull * lut[k]!;
+        let m = ((l - lutMin) * lutScale) | 0;
+        m = m < 0 ? 0 : m > lutLast ? lutLast : m;
+        const g = gainFull * lut[m]!;
         l = lPrev + (l - lPrev) * (g < 1 ? g : 1);
       }
-      if (leak) ref[i] = ref[i]! - leakPerUs[i]! * dtUs;
-      const d = l - ref[i]!;
-      if (d >= thrOn[i]! - THRESHOLD_EPS || d <= THRESHOLD_EPS - thrOff[i]!) {
+      if (leak) S[k] = S[k]! - leakPerUs[i]! * dtUs;
+      const d = l - S[k]!;
+      if (d >= S[(k + St.ON_CMP) | 0]! || d <= S[(k + St.OFF_CMP) | 0]!) {
         fireArgs[0] = lPrev;
         fireArgs[1] = l;
         this.fire(i, i % W, (i / W) | 0);
       }
-      lpPrev[i] = l;
+      S[(k + St.LP_PREV) | 0] = l;
     }
   }
 
@@ -208,12 +230,12 @@ export class DvsModel {
     const l = this.fireArgs[1]!;
     const t0 = this.fireArgs[2]!;
     const dtUs = this.fireArgs[3]!;
-    const on = l > this.ref[i]!;
+    const on = l > this.state[i * St.STRIDE + St.REF]!;
     const thr = on ? this.thrOn[i]! : this.thrOff[i]!;
     const step = on ? thr : -thr;
     const slope = l - lPrev;
     const tEnd = t0 + dtUs;
-    let ref = this.ref[i]!;
+    let ref = this.state[i * St.STRIDE + St.REF]!;
     let last = this.lastEventUs[i]!;
     let emitted = 0;
     // THRESHOLD_EPS: the reference is advanced by repeated additions of the threshold, whose rounding
@@ -239,7 +261,7 @@ export class DvsModel {
       last = t;
       emitted++;
     }
-    this.ref[i] = ref;
+    this.state[i * St.STRIDE + St.REF] = ref;
     this.lastEventUs[i] = last;
     if (on) this.counters.onEvents += emitted;
     else this.counters.offEvents += emitted;
@@ -248,7 +270,7 @@ export class DvsModel {
   /** Shot noise by thinning: candidates at the dark-pixel rate, kept with the pixel's relative rate. */
   private shotNoise(t0: number, dtUs: number): void {
     const p = this.params;
-    const n = this.ref.length;
+    const n = this.pixels;
     const prng = this.prng;
     const count = prng.poisson(n * p.shotNoiseRateHz * dtUs * 1e-6);
     const lut = this.intensityLut;
@@ -258,7 +280,7 @@ export class DvsModel {
       const on = prng.next() < 0.5;
       const u = prng.next();
       const tOff = 1 + Math.floor(prng.next() * dtUs);
-      const l = this.lpPrev[i]!;
+      const l = this.state[i * St.STRIDE + St.LP_PREV]!;
       let k = ((l - LUT_MIN_LOG) * (1 / LUT_STEP)) | 0;
       k = k < 0 ? 0 : k > lutLast ? lutLast : k;
       const relRate = 1 - (1 - p.shotNoiseBrightFactor) * lut[k]!;
@@ -266,7 +288,7 @@ export class DvsModel {
       const t = t0 + tOff;
       if (t < this.lastEventUs[i]! + p.refractoryUs) continue;
       this.stage(i % this.widthPx, (i / this.widthPx) | 0, on ? 1 : 0, tOff);
-      this.ref[i] = l;
+      this.state[i * St.STRIDE + St.REF] = l;
       this.lastEventUs[i] = t;
       this.counters.shotEvents++;
       if (on) this.counters.onEvents++;

@@ -138,6 +138,11 @@ export function fastLog2(x: number): number {
  */
 export class TextureAtlas {
   readonly data: Uint16Array;
+  /**
+   * The same stored values as doubles (exact): the renderer's sampling loops read these, which spares
+   * them an integer-to-float conversion per texel fetched (measurably faster, though 4× the memory).
+   */
+  readonly values: Float64Array;
   /** Offset of texture t's level 0 in `data`; its level l lies at base[t] + levelOffset[l]. */
   readonly base: Int32Array;
   readonly size: number;
@@ -181,6 +186,7 @@ export class TextureAtlas {
       this.base[i] = off;
       this.meanLog[i] = t.meanLog;
     });
+    this.values = Float64Array.from(this.data);
   }
 }
 
