@@ -55,7 +55,11 @@ export interface AdaptationBin {
 export interface AdaptationReport {
   readonly flight: ClipSpec;
   readonly bins: readonly AdaptationBin[];
-  /** (last bin − first bin) / first bin of the ν MAE over all usable pixels, and over pixels with events. */
+  /**
+   * Relative change of the ν MAE (all usable pixels, and pixels with events) from the start — the pretrained
+   * weights on the first bin, i.e. the frozen run's first bin (the online run's first bin already includes
+   * its first updates) — to the last bin, for both runs.
+   */
   readonly change: {
     readonly online: { readonly all: number; readonly events: number };
     readonly frozen: { readonly all: number; readonly events: number };
@@ -206,7 +210,7 @@ export async function runAdaptation(o: AdaptationOptions): Promise<AdaptationRep
       flight: o.spec,
       bins,
       change: {
-        online: { all: rel(last.online.nu.all.maePerS, first.online.nu.all.maePerS), events: rel(last.online.nu.events.maePerS, first.online.nu.events.maePerS) },
+        online: { all: rel(last.online.nu.all.maePerS, first.frozen.nu.all.maePerS), events: rel(last.online.nu.events.maePerS, first.frozen.nu.events.maePerS) },
         frozen: { all: rel(last.frozen.nu.all.maePerS, first.frozen.nu.all.maePerS), events: rel(last.frozen.nu.events.maePerS, first.frozen.nu.events.maePerS) },
       },
       lastBinOnlineVsFrozen: { all: rel(last.online.nu.all.maePerS, last.frozen.nu.all.maePerS), events: rel(last.online.nu.events.maePerS, last.frozen.nu.events.maePerS) },

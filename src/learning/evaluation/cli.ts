@@ -193,8 +193,8 @@ export function formatReport(r: EvalReport): string {
     }
     out.push(
       '',
-      `last vs first 5 s, MAE all: online ${pct(b.change.online.all)}, frozen ${pct(b.change.frozen.all)}; events: online ${pct(b.change.online.events)}, frozen ${pct(b.change.frozen.events)}`,
-      `last 5 s, online vs frozen: ${pct(b.lastBinOnlineVsFrozen.all)} (all), ${pct(b.lastBinOnlineVsFrozen.events)} (events)`,
+      `ν MAE, last bin vs the start (the pretrained weights on the first bin): online ${pct(b.change.online.all)}, frozen ${pct(b.change.frozen.all)} (all pixels); online ${pct(b.change.online.events)}, frozen ${pct(b.change.frozen.events)} (pixels with events)`,
+      `last bin, online vs frozen on the same windows: ${pct(b.lastBinOnlineVsFrozen.all)} (all), ${pct(b.lastBinOnlineVsFrozen.events)} (events)`,
       `whole flight: online MAE ${f3(b.total.online.nu.all.maePerS)}, frozen ${f3(b.total.frozen.nu.all.maePerS)}; ${b.updates} updates, ${b.windowsSparse} sparse windows, ${b.guards.rollbacksLossSpike + b.guards.rollbacksDrift} rollbacks; frozen weights unchanged: ${b.frozenUnchanged}`,
     );
     if (b.heldOut) {
