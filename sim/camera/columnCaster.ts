@@ -5,19 +5,22 @@
  * the ray's *horizontal* direction. The caster therefore works on a "virtual level strip": columns
  * indexed by the tangent `a` of the horizontal angle from the camera's heading (direction
  * (1, a) in the heading frame forward/right). For each column it keeps the K nearest footprint hits,
- * sorted by forward distance, with everything the renderer needs to shade them. The renderer then maps
+ * sorted by forward distance (`cast`), and on request everything the renderer needs to shade one of
+ * them (`shadeHit`: texture coordinate, lighting, level of detail, fog — the depth-only renderer never
+ * asks, and the transcendental functions run for the hits kept only). The renderer then maps
  * each pixel — whatever the camera's pitch and roll — to a column by its own `a`, and picks the first
  * layer whose hit altitude lies below the obstacle's top (rays can pass over short obstacles).
  *
  * Cost per cast is O(obstacles in range) to cull plus O(sum of the column spans of visible obstacles)
- * to intersect: a few thousand footprint tests per frame, independent of the pixel count.
+ * to intersect: a few thousand footprint tests per frame, independent of the pixel count. Cylinders
+ * (most obstacles) are intersected with their terms hoisted out of the column loop.
  *
  * "Forward distance" `zf` is the ray parameter along (1, a) in the heading frame, i.e. the hit's
  * distance along the heading axis; a pixel ray with forward component f reaches it at camera-ray
  * parameter zf / f.
  */
 import type { World } from '../world/world.js';
-import type { FootprintHit } from '../world/obstacles.js';
+import { SHAPE_CYLINDER, type FootprintHit, type ObstacleSet } from '../world/obstacles.js';
 
 export class ColumnCaster {
   /** Hits kept per column (nearest first). */
@@ -34,6 +37,9 @@ export class ColumnCaster {
   /** Per (column · layers + layer). `zf` is +∞ and `obstacle` −1 where a layer is empty. */
   readonly zf: Float32Array;
   readonly obstacle: Int32Array;
+  /** Obstacle top altitude, metres. */
+  readonly top: Float32Array;
+  /** The shading fields below are filled by `shadeHit`, per slot. */
   /** Texture coordinate around the perimeter, level-0 texels of the obstacle's texture (offset included). */
   readonly uTx: Float32Array;
   /** Texture v = altitude · invTexel + vOffTx (level-0 texels). */
@@ -41,23 +47,12 @@ export class ColumnCaster {
   readonly vOffTx: Float32Array;
   /** Offset of the obstacle's texture in the world's atlas. */
   readonly texBase: Int32Array;
-  /** Obstacle top altitude, metres. */
-  readonly top: Float32Array;
   /** Log illumination of the hit face plus the obstacle's albedo offset. */
   readonly shadeLog: Float32Array;
   /** Mip level of detail for the hit (log2 texels per pixel footprint). */
   readonly lod: Float32Array;
   /** Fog weight in [0, 1] at the hit's distance. */
   readonly fogW: Float32Array;
-
-  /**
-   * Per column, for the nearest layer: a pixel ray with elevation ratio q = up / forward sees layer 0
-   * iff q0Lo[j] < q ≤ q0Hi[j] (q ≤ q0Lo: the ray reaches the ground first; q > q0Hi: it passes over
-   * the obstacle's top). Filled by `prepareVisibility`; q0Lo = +∞ for empty columns. Lets the renderer
-   * settle the common case with two comparisons instead of a loop.
-   */
-  readonly q0Lo: Float64Array;
-  readonly q0Hi: Float64Array;
 
   private readonly hit: FootprintHit = { t: 0.5, uM: 0.5, normalNorth: 0.5, normalEast: 0.5 };
   /**
@@ -81,23 +76,6 @@ export class ColumnCaster {
     this.shadeLog = new Float32Array(n);
     this.lod = new Float32Array(n);
     this.fogW = new Float32Array(n);
-    this.q0Lo = new Float64Array(maxColumns);
-    this.q0Hi = new Float64Array(maxColumns);
-  }
-
-  /** Fills q0Lo / q0Hi for a camera at `altitudeM` (call after `cast`). */
-  prepareVisibility(altitudeM: number): void {
-    const K = this.layers;
-    for (let j = 0; j < this.columns; j++) {
-      const zf = this.zf[j * K]!;
-      if (zf === Number.POSITIVE_INFINITY) {
-        this.q0Lo[j] = Number.POSITIVE_INFINITY;
-        this.q0Hi[j] = Number.NEGATIVE_INFINITY;
-      } else {
-        this.q0Lo[j] = -altitudeM / zf;
-        this.q0Hi[j] = (this.top[j * K]! - altitudeM) / zf;
-      }
-    }
   }
 
   /**
@@ -170,44 +148,96 @@ export class ColumnCaster {
         j0 = Math.max(0, Math.floor((aLo - aMin) * invDa));
         j1 = Math.min(cols - 1, Math.floor((aHi - aMin) * invDa));
       }
-      for (let j = j0; j <= j1; j++) this.castOne(world, i, j);
+      if (obs.shape[i] === SHAPE_CYLINDER) this.castCylinder(obs, i, j0, j1);
+      else for (let j = j0; j <= j1; j++) this.castOne(obs, i, j);
+    }
+    const top = this.top;
+    const obstacle = this.obstacle;
+    const heightM = obs.heightM;
+    for (let slot = 0; slot < cols * K; slot++) {
+      const i = obstacle[slot]!;
+      if (i >= 0) top[slot] = heightM[i]!;
     }
   }
 
-  private castOne(world: World, i: number, j: number): void {
+  /**
+   * Columns j0..j1 against cylinder i, with the obstacle's terms hoisted out of the column loop. The
+   * arithmetic is `ObstacleSet.intersect`'s, term by term (same hits, bit for bit).
+   */
+  private castCylinder(obs: ObstacleSet, i: number, j0: number, j1: number): void {
     const K = this.layers;
     const args = this.castArgs;
-    const camNorthM = args[0]!;
-    const camEastM = args[1]!;
+    const cosHeading = args[2]!;
+    const sinHeading = args[3]!;
+    const aMin = this.strip[0]!;
+    const da = this.strip[1]!;
+    const zf = this.zf;
+    const rn = args[0]! - obs.centerNorthM[i]!;
+    const re = args[1]! - obs.centerEastM[i]!;
+    const r = obs.radiusM[i]!;
+    const c = rn * rn + re * re - r * r;
+    if (c <= 0) return; // inside the footprint
+    for (let j = j0; j <= j1; j++) {
+      const a = aMin + (j + 0.5) * da;
+      const dN = cosHeading - a * sinHeading;
+      const dE = sinHeading + a * cosHeading;
+      const b = rn * dN + re * dE;
+      if (b >= 0) continue;
+      const aa = dN * dN + dE * dE;
+      const disc = b * b - aa * c;
+      if (disc < 0) continue;
+      const t = (-b - Math.sqrt(disc)) / aa;
+      if (t < zf[j * K + K - 1]!) this.insert(j, t, i);
+    }
+  }
+
+  private castOne(obs: ObstacleSet, i: number, j: number): void {
+    const args = this.castArgs;
+    const a = this.strip[0]! + (j + 0.5) * this.strip[1]!;
+    const dirN = args[2]! - a * args[3]!;
+    const dirE = args[3]! + a * args[2]!;
+    const hit = this.hit;
+    if (!obs.intersect(i, args[0]!, args[1]!, dirN, dirE, hit)) return;
+    const t = hit.t;
+    if (t < this.zf[j * this.layers + this.layers - 1]!) this.insert(j, t, i);
+  }
+
+  /** Inserts hit (t, obstacle i) into column j's sorted layers (t below the last layer's). */
+  private insert(j: number, t: number, i: number): void {
+    const K = this.layers;
+    const base = j * K;
+    const zf = this.zf;
+    const obstacle = this.obstacle;
+    let k = K - 1;
+    while (k > 0 && zf[base + k - 1]! > t) {
+      zf[base + k] = zf[base + k - 1]!;
+      obstacle[base + k] = obstacle[base + k - 1]!;
+      k--;
+    }
+    zf[base + k] = t;
+    obstacle[base + k] = i;
+  }
+
+  /**
+   * Fills the shading fields (uTx … fogW) of one slot (column · layers + layer) of the last cast, which
+   * must hold a hit; the depth-only renderer never needs them. The hit's texture coordinate, normal,
+   * footprint and fog come from its ray and distance, computed for the hits a pixel shows rather than
+   * for every hit found.
+   */
+  shadeHit(world: World, slot: number): void {
+    const obs = world.obstacles;
+    const i = this.obstacle[slot]!;
+    const args = this.castArgs;
     const cosHeading = args[2]!;
     const sinHeading = args[3]!;
     const pixelAngleRad = args[4]!;
+    const hit = this.hit;
+    const j = (slot / this.layers) | 0;
     const a = this.strip[0]! + (j + 0.5) * this.strip[1]!;
     const dirN = cosHeading - a * sinHeading;
     const dirE = sinHeading + a * cosHeading;
-    const hit = this.hit;
-    if (!world.obstacles.intersect(i, camNorthM, camEastM, dirN, dirE, hit)) return;
-    const base = j * K;
+    obs.intersect(i, args[0]!, args[1]!, dirN, dirE, hit);
     const t = hit.t;
-    if (!(t < this.zf[base + K - 1]!)) return;
-    // Insertion into the sorted layer list.
-    let k = K - 1;
-    while (k > 0 && this.zf[base + k - 1]! > t) {
-      const dst = base + k;
-      const src = dst - 1;
-      this.zf[dst] = this.zf[src]!;
-      this.obstacle[dst] = this.obstacle[src]!;
-      this.uTx[dst] = this.uTx[src]!;
-      this.invTexel[dst] = this.invTexel[src]!;
-      this.vOffTx[dst] = this.vOffTx[src]!;
-      this.texBase[dst] = this.texBase[src]!;
-      this.top[dst] = this.top[src]!;
-      this.shadeLog[dst] = this.shadeLog[src]!;
-      this.lod[dst] = this.lod[src]!;
-      this.fogW[dst] = this.fogW[src]!;
-      k--;
-    }
-    const obs = world.obstacles;
     const texIndex = obs.textureIndex[i]!;
     const wt = world.textures[texIndex]!;
     const invTexel = 1 / wt.texelM;
@@ -216,16 +246,12 @@ export class ColumnCaster {
     // Footprint grows as the surface turns away from the ray (grazing walls in a corridor).
     const cosInc = Math.abs(hit.normalNorth * dirN + hit.normalEast * dirE) / dirLen;
     const footprintM = (pixelAngleRad * rangeM) / Math.max(cosInc, 0.25);
-    const dst = base + k;
-    this.zf[dst] = t;
-    this.obstacle[dst] = i;
-    this.uTx[dst] = (hit.uM + obs.textureOffsetUM[i]!) * invTexel;
-    this.invTexel[dst] = invTexel;
-    this.vOffTx[dst] = obs.textureOffsetVM[i]! * invTexel;
-    this.texBase[dst] = world.atlas.base[texIndex]!;
-    this.top[dst] = obs.heightM[i]!;
-    this.shadeLog[dst] = world.verticalShadeLog(hit.normalNorth, hit.normalEast) + obs.albedoOffsetLog[i]!;
-    this.lod[dst] = Math.log2(Math.max(footprintM * invTexel, 1e-6));
-    this.fogW[dst] = 1 - Math.exp(-rangeM / world.lighting.fogDistanceM);
+    this.uTx[slot] = (hit.uM + obs.textureOffsetUM[i]!) * invTexel;
+    this.invTexel[slot] = invTexel;
+    this.vOffTx[slot] = obs.textureOffsetVM[i]! * invTexel;
+    this.texBase[slot] = world.atlas.base[texIndex]!;
+    this.shadeLog[slot] = world.verticalShadeLog(hit.normalNorth, hit.normalEast) + obs.albedoOffsetLog[i]!;
+    this.lod[slot] = Math.log2(Math.max(footprintM * invTexel, 1e-6));
+    this.fogW[slot] = 1 - Math.exp(-rangeM / world.lighting.fogDistanceM);
   }
 }

@@ -291,7 +291,6 @@ export class Renderer {
     const columns = this.fp[P.COLUMNS]! | 0;
     const alt = this.fp[P.ALT]!;
     const F = this.heapF;
-    const I = this.heapI;
     const zfArr = caster.zf;
     const topArr = caster.top;
     const offQ0 = this.offQ0;
@@ -307,58 +306,55 @@ export class Renderer {
     }
     if (!this.options.shade) return;
     const n = columns * K;
+    for (let slot = 0; slot < n; slot++) {
+      const zf = zfArr[slot]!;
+      if (!(zf < Number.POSITIVE_INFINITY)) continue;
+      F[slot * SF.STRIDE + SF.ZF] = zf;
+      this.prepareSlot(world, slot);
+    }
+  }
+
+  /** Builds a slot's record (see prepareColumns). */
+  private prepareSlot(world: World, slot: number): void {
+    const caster = this.caster;
+    caster.shadeHit(world, slot);
+    const F = this.heapF;
+    const I = this.heapI;
     const atlas = world.atlas;
-    const data = atlas.data;
     const levelOffset = atlas.levelOffset;
     const levelSize = atlas.levelSize;
     const levelScale = atlas.levelScale;
     const maxLod = atlas.maxLod;
-    const qLo = atlas.quantLo;
-    const qStep = atlas.quantStep;
-    const fogLog = world.lighting.fogLog;
-    const topOffset = levelOffset[maxLod]!;
-    const uArr = caster.uTx;
-    const baseArr = caster.texBase;
-    const lodArr = caster.lod;
-    const shadeArr = caster.shadeLog;
-    const fogArr = caster.fogW;
-    const invTexelArr = caster.invTexel;
-    const vOffArr = caster.vOffTx;
-    for (let slot = 0; slot < n; slot++) {
-      const zf = zfArr[slot]!;
-      if (!(zf < Number.POSITIVE_INFINITY)) continue;
-      const b = baseArr[slot]!;
-      const lod = lodArr[slot]!;
-      const u = uArr[slot]!;
-      const add = shadeArr[slot]!;
-      const fog = fogArr[slot]!;
-      const o = slot * SF.STRIDE;
-      const oi = slot * SI.STRIDE;
-      F[o + SF.ADD] = add;
-      F[o + SF.FOG] = fog;
-      F[o + SF.INV_TEXEL] = invTexelArr[slot]!;
-      F[o + SF.V_OFF] = vOffArr[slot]!;
-      F[o + SF.ZF] = zf;
-      if (lod >= maxLod) {
-        const lit = qLo + qStep * data[b + topOffset]! + add;
-        I[oi + SI.MODE] = Mode.CONSTANT;
-        F[o + SF.CONST] = Math.fround(lit + (fogLog - lit) * fog);
-        continue;
-      }
-      let l0 = 0;
-      let frac = 0;
-      if (lod > 0) {
-        l0 = lod | 0;
-        frac = lod - l0;
-      }
-      this.slotLevel(o, oi, b + levelOffset[l0]!, levelSize[l0]!, levelScale[l0]!, u);
-      if (frac >= 1 / 64) {
-        const l1 = l0 + 1;
-        this.slotLevel(o + SF.LEVEL1, oi + SI.LEVEL1, b + levelOffset[l1]!, levelSize[l1]!, levelScale[l1]!, u);
-        I[oi + SI.MODE] = Mode.TWO_LEVELS;
-        F[o + SF.FRAC] = frac;
-      } else I[oi + SI.MODE] = Mode.ONE_LEVEL;
+    const b = caster.texBase[slot]!;
+    const lod = caster.lod[slot]!;
+    const u = caster.uTx[slot]!;
+    const add = caster.shadeLog[slot]!;
+    const fog = caster.fogW[slot]!;
+    const o = slot * SF.STRIDE;
+    const oi = slot * SI.STRIDE;
+    F[o + SF.ADD] = add;
+    F[o + SF.FOG] = fog;
+    F[o + SF.INV_TEXEL] = caster.invTexel[slot]!;
+    F[o + SF.V_OFF] = caster.vOffTx[slot]!;
+    if (lod >= maxLod) {
+      const lit = atlas.quantLo + atlas.quantStep * atlas.data[b + levelOffset[maxLod]!]! + add;
+      I[oi + SI.MODE] = Mode.CONSTANT;
+      F[o + SF.CONST] = Math.fround(lit + (world.lighting.fogLog - lit) * fog);
+      return;
     }
+    let l0 = 0;
+    let frac = 0;
+    if (lod > 0) {
+      l0 = lod | 0;
+      frac = lod - l0;
+    }
+    this.slotLevel(o, oi, b + levelOffset[l0]!, levelSize[l0]!, levelScale[l0]!, u);
+    if (frac >= 1 / 64) {
+      const l1 = l0 + 1;
+      this.slotLevel(o + SF.LEVEL1, oi + SI.LEVEL1, b + levelOffset[l1]!, levelSize[l1]!, levelScale[l1]!, u);
+      F[o + SF.FRAC] = frac;
+      I[oi + SI.MODE] = Mode.TWO_LEVELS;
+    } else I[oi + SI.MODE] = Mode.ONE_LEVEL;
   }
 
   /** The horizontal half of a bilinear lookup at u in one level (see bilinearAt). */
@@ -688,7 +684,9 @@ export class Renderer {
     for (let k = 1; k < K; k++) {
       const zf = zfArr[base + k]!;
       if (!(zf < Number.POSITIVE_INFINITY) || (down > 0 && zf * down >= alt * f)) break;
-      if (alt + zf * q <= topArr[base + k]!) return base + k;
+      if (alt + zf * q <= topArr[base + k]!) {
+        return base + k;
+      }
     }
     return -1;
   }
