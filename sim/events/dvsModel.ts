@@ -80,11 +80,12 @@ export class DvsModel {
   private readonly intensityLut: Float32Array;
   private tPrevUs = Number.NaN;
   // Staging: the step's events in pixel order, before the time sort.
-  private sx = new Uint16Array(4096);
-  private sy = new Uint16Array(4096);
-  private sp = new Uint8Array(4096);
+  /** Staged event k: pixel index · 2 + polarity (sxyp), time offset from the step's start (st). */
+  private sxyp = new Int32Array(4096);
   private st = new Int32Array(4096);
   private staged = 0;
+  /** [refractoryUs, maxEventsPerPixelPerSample] as numbers the hot paths read without property loads. */
+  private readonly cfg: Float64Array;
   private bucket = new Int32Array(1024);
   /**
    * [lPrev, l, t0, dtUs] for `fire`: passed through a typed array because doubles passed to a call
@@ -96,6 +97,7 @@ export class DvsModel {
     this.widthPx = geometry.widthPx;
     this.heightPx = geometry.heightPx;
     this.params = params;
+    this.cfg = Float64Array.of(params.refractoryUs, params.maxEventsPerPixelPerSample);
     this.prng = prng;
     const n = geometry.widthPx * geometry.heightPx;
     this.pixels = n;
@@ -173,7 +175,6 @@ export class DvsModel {
   private pixelPass(logI: Float32Array, t0: number, dtUs: number): void {
     const p = this.params;
     const n = this.pixels | 0;
-    const W = this.widthPx | 0;
     const S = this.state;
     const leakPerUs = this.leakPerUs;
     const leak = p.leakRateHz > 0;
@@ -196,7 +197,7 @@ export class DvsModel {
         if (d >= S[(k + St.ON_CMP) | 0]! || d <= S[(k + St.OFF_CMP) | 0]!) {
           fireArgs[0] = S[(k + St.LP_PREV) | 0]!;
           fireArgs[1] = l;
-          this.fire(i, i % W, (i / W) | 0);
+          this.fire(i);
         }
         S[(k + St.LP_PREV) | 0] = l;
       }
@@ -217,31 +218,36 @@ export class DvsModel {
       if (d >= S[(k + St.ON_CMP) | 0]! || d <= S[(k + St.OFF_CMP) | 0]!) {
         fireArgs[0] = lPrev;
         fireArgs[1] = l;
-        this.fire(i, i % W, (i / W) | 0);
+        this.fire(i);
       }
       S[(k + St.LP_PREV) | 0] = l;
     }
   }
 
   /** Emits the crossings of pixel i between the samples (fireArgs: lPrev at t0, l at t0 + dt). */
-  private fire(i: number, x: number, y: number): void {
-    const p = this.params;
+  private fire(i: number): void {
     const lPrev = this.fireArgs[0]!;
     const l = this.fireArgs[1]!;
     const t0 = this.fireArgs[2]!;
     const dtUs = this.fireArgs[3]!;
-    const on = l > this.state[i * St.STRIDE + St.REF]!;
+    const refractoryUs = this.cfg[0]!;
+    const maxEvents = this.cfg[1]!;
+    const S = this.state;
+    const k0 = i * St.STRIDE;
+    let ref = S[k0 + St.REF]!;
+    const on = l > ref;
     const thr = on ? this.thrOn[i]! : this.thrOff[i]!;
     const step = on ? thr : -thr;
-    const slope = l - lPrev;
-    const tEnd = t0 + dtUs;
-    let ref = this.state[i * St.STRIDE + St.REF]!;
-    let last = this.lastEventUs[i]!;
-    let emitted = 0;
     // THRESHOLD_EPS: the reference is advanced by repeated additions of the threshold, whose rounding
     // must not swallow an exact multiple (0.2 · 5 ≠ 1.0 in binary).
-    while (on ? l - ref >= thr - THRESHOLD_EPS : ref - l >= thr - THRESHOLD_EPS) {
-      if (emitted >= p.maxEventsPerPixelPerSample) {
+    const thrEps = thr - THRESHOLD_EPS;
+    const slope = l - lPrev;
+    const tEnd = t0 + dtUs;
+    const code = (i << 1) | (on ? 1 : 0);
+    let last = this.lastEventUs[i]!;
+    let emitted = 0;
+    while (on ? l - ref >= thrEps : ref - l >= thrEps) {
+      if (emitted >= maxEvents) {
         this.counters.cappedCrossings++;
         break;
       }
@@ -251,17 +257,21 @@ export class DvsModel {
       let frac = slope !== 0 ? (level - lPrev) / slope : 0;
       frac = frac < 0 ? 0 : frac > 1 ? 1 : frac;
       let t = t0 + frac * dtUs;
-      if (t < last + p.refractoryUs) {
-        t = last + p.refractoryUs;
+      if (t < last + refractoryUs) {
+        t = last + refractoryUs;
         this.counters.refractoryDelays++;
         if (t > tEnd) break;
       }
-      this.stage(x, y, on ? 1 : 0, Math.round(t) - t0);
+      const m = this.staged;
+      if (m === this.st.length) this.growStaging();
+      this.sxyp[m] = code;
+      this.st[m] = Math.round(t) - t0;
+      this.staged = m + 1;
       ref = level;
       last = t;
       emitted++;
     }
-    this.state[i * St.STRIDE + St.REF] = ref;
+    S[k0 + St.REF] = ref;
     this.lastEventUs[i] = last;
     if (on) this.counters.onEvents += emitted;
     else this.counters.offEvents += emitted;
@@ -287,7 +297,7 @@ export class DvsModel {
       if (u >= relRate) continue;
       const t = t0 + tOff;
       if (t < this.lastEventUs[i]! + p.refractoryUs) continue;
-      this.stage(i % this.widthPx, (i / this.widthPx) | 0, on ? 1 : 0, tOff);
+      this.stage((i << 1) | (on ? 1 : 0), tOff);
       this.state[i * St.STRIDE + St.REF] = l;
       this.lastEventUs[i] = t;
       this.counters.shotEvents++;
@@ -296,27 +306,22 @@ export class DvsModel {
     }
   }
 
-  private stage(x: number, y: number, p: number, tOffUs: number): void {
+  private stage(code: number, tOffUs: number): void {
     const k = this.staged;
-    if (k === this.sx.length) this.growStaging();
-    this.sx[k] = x;
-    this.sy[k] = y;
-    this.sp[k] = p;
+    if (k === this.st.length) this.growStaging();
+    this.sxyp[k] = code;
     this.st[k] = tOffUs;
     this.staged = k + 1;
   }
 
   private growStaging(): void {
-    const cap = this.sx.length * 2;
-    const grow = <T extends Uint16Array | Uint8Array | Int32Array>(a: T, make: (n: number) => T): T => {
-      const b = make(cap);
-      b.set(a);
-      return b;
-    };
-    this.sx = grow(this.sx, (m) => new Uint16Array(m));
-    this.sy = grow(this.sy, (m) => new Uint16Array(m));
-    this.sp = grow(this.sp, (m) => new Uint8Array(m));
-    this.st = grow(this.st, (m) => new Int32Array(m));
+    const cap = this.st.length * 2;
+    const sxyp = new Int32Array(cap);
+    sxyp.set(this.sxyp);
+    this.sxyp = sxyp;
+    const st = new Int32Array(cap);
+    st.set(this.st);
+    this.st = st;
   }
 
   /** Stable counting sort of the staged events by time offset (0..dtUs) into `out`. */
@@ -335,12 +340,17 @@ export class DvsModel {
     const oy = out.y;
     const op = out.p;
     const ot = out.tUs;
+    const sxyp = this.sxyp;
+    const W = this.widthPx;
     for (let k = 0; k < m; k++) {
       const off = st[k]!;
       const dst = base + bucket[off]!++;
-      ox[dst] = this.sx[k]!;
-      oy[dst] = this.sy[k]!;
-      op[dst] = this.sp[k]!;
+      const code = sxyp[k]!;
+      const i = code >> 1;
+      const y = (i / W) | 0;
+      ox[dst] = i - y * W;
+      oy[dst] = y;
+      op[dst] = code & 1;
       ot[dst] = t0 + off;
     }
     out.length = base + m;
