@@ -30,6 +30,7 @@ import { runAdaptation, type AdaptationReport } from './adaptation.js';
 import { pearson, spearman } from './correlation.js';
 import { ADAPTATION_B, HELD_OUT_A, HELD_OUT_B, QUICK_ADAPTATION_B, QUICK_HELD_OUT_A, QUICK_HELD_OUT_B } from './evalClips.js';
 import { scoreHeldOut, type HeldOutReport } from './heldOut.js';
+import { SCAN_ALPHAS, scanLoss, type ScanReport } from './lossScan.js';
 import type { NuErrorFigures } from './nuError.js';
 
 /** Online-learning settings of figure (b) (chosen on the tuning flight, seed 6001; EVIDENCE.md). */
@@ -43,7 +44,11 @@ export const DEFAULT_ONLINE_TRAINER: TrainerSettings = {
 };
 
 export interface EvalOptions {
-  readonly parts: ReadonlySet<'a' | 'b' | 'c'>;
+  readonly parts: ReadonlySet<'a' | 'b' | 'c' | 's'>;
+  /** Part 's': clips to scan the loss on, and the loss window / event cap to scan with (default: the manifest's). */
+  readonly scan: readonly ClipSpec[];
+  readonly scanLossLengthUs?: number;
+  readonly scanLearnerCap?: number;
   readonly modelDir: string;
   readonly weights: string;
   readonly init: string;
@@ -73,6 +78,7 @@ export interface EvalReport {
   readonly a: HeldOutReport | null;
   readonly b: AdaptationReport | null;
   readonly c: CorrelationReport | null;
+  readonly scans: readonly ScanReport[];
   readonly wallSeconds: number;
 }
 
@@ -145,12 +151,27 @@ export async function runEvaluation(o: EvalOptions, progress: ProgressSink = SIL
       adaptationPearson: b ? b.lossVsErrorPearson : null,
     };
   }
+  const scans: ScanReport[] = [];
+  if (o.parts.has('s')) {
+    const opts = { ...clip, ...(o.scanLossLengthUs !== undefined ? { lossLengthUs: o.scanLossLengthUs } : {}), ...(o.scanLearnerCap !== undefined ? { learnerCap: o.scanLearnerCap } : {}) };
+    const variants = [
+      { objective: 'avg-timestamps' as const, splatScale: 1 },
+      { objective: 'avg-timestamps' as const, splatScale: 0.5 },
+      { objective: 'iwe-variance' as const, splatScale: 1 },
+      { objective: 'iwe-variance' as const, splatScale: 0.5 },
+    ];
+    for (const spec of o.scan) {
+      progress.log(`(s) loss scan on ${spec.scenario} ${spec.domain} seed ${spec.seed}, ${spec.seconds} s …`);
+      scans.push(await scanLoss(spec, opts, sampleEvery, variants));
+    }
+  }
   return {
     weights: { name: o.weights, origin: pre.manifest.origin, version: pre.manifest.version },
     settings: { clip, sampleEvery, loss, online: o.online },
     a,
     b,
     c,
+    scans,
     wallSeconds: (performance.now() - t0) / 1000,
   };
 }
@@ -184,11 +205,11 @@ export function formatReport(r: EvalReport): string {
   if (r.b) {
     const b = r.b;
     out.push('', `(b) domain B, ${b.flight.scenario} seed ${b.flight.seed}, ${b.flight.seconds} s: online learning (${s.online.windowsPerUpdate} windows/update, lr ${s.online.learningRate}, layers ${s.online.trainableLayers.join(',')}) vs frozen`);
-    out.push('| time (s) | windows | updates | online MAE | frozen MAE | online/frozen | online MAE (events) | frozen MAE (events) | online loss | frozen loss |');
-    out.push('| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |');
+    out.push('| time (s) | windows | updates | online MAE | frozen MAE | online/frozen | online MAE (events) | frozen MAE (events) | online loss | frozen loss | mean ν̂ online / frozen / truth |');
+    out.push('| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |');
     for (const x of b.bins) {
       out.push(
-        `| ${x.startS}–${x.endS} | ${x.windows} | ${x.updates} | ${f3(x.online.nu.all.maePerS)} | ${f3(x.frozen.nu.all.maePerS)} | ${f3(x.online.nu.all.maePerS / x.frozen.nu.all.maePerS)} | ${f3(x.online.nu.events.maePerS)} | ${f3(x.frozen.nu.events.maePerS)} | ${x.online.loss.toFixed(4)} | ${x.frozen.loss.toFixed(4)} |`,
+        `| ${x.startS}–${x.endS} | ${x.windows} | ${x.updates} | ${f3(x.online.nu.all.maePerS)} | ${f3(x.frozen.nu.all.maePerS)} | ${f3(x.online.nu.all.maePerS / x.frozen.nu.all.maePerS)} | ${f3(x.online.nu.events.maePerS)} | ${f3(x.frozen.nu.events.maePerS)} | ${x.online.loss.toFixed(4)} | ${x.frozen.loss.toFixed(4)} | ${x.online.nu.all.meanPredPerS.toFixed(2)} / ${x.frozen.nu.all.meanPredPerS.toFixed(2)} / ${x.online.nu.all.meanTruthPerS.toFixed(2)} |`,
       );
     }
     out.push(
@@ -213,7 +234,16 @@ export function formatReport(r: EvalReport): string {
     } else out.push('pretraining: no history in the manifest');
     if (r.c.adaptationPearson !== null) out.push(`domain-B flight, per 5 s bin, (online − frozen) loss vs (online − frozen) ν MAE: Pearson r = ${f3(r.c.adaptationPearson)}`);
   }
+  for (const sc of r.scans) {
+    out.push(
+      '',
+      `(s) focus loss along α·ν_true: ${sc.clip.scenario} domain ${sc.clip.domain} seed ${sc.clip.seed}, ${sc.clip.seconds} s, ${sc.windows} windows, loss window ${sc.lossLengthUs / 1000} ms, ${sc.meanEventsPerWindow.toFixed(0)} events per window (cap ${sc.learnerCap})`,
+    );
+    out.push(`| objective, splat | ${SCAN_ALPHAS.map((a) => `α ${a}`).join(' | ')} | ν ≡ 0.69 | argmin α |`, `| --- | ${SCAN_ALPHAS.map(() => '---').join(' | ')} | --- | --- |`);
+    for (const row of sc.rows) out.push(`| ${row.objective}, ${row.splatScale} | ${row.loss.map((v) => v.toFixed(4)).join(' | ')} | ${row.constant069.toFixed(4)} | ${row.argminAlpha} |`);
+  }
   out.push('', `wall time ${r.wallSeconds.toFixed(0)} s`);
+  if (r.b) out.push('', `(b) verdict: ν MAE at the end of the flight ${pct(r.b.change.online.all)} from the start (target ≤ −30 %); frozen ${pct(r.b.change.frozen.all)}`);
   return out.join('\n');
 }
 
@@ -232,7 +262,10 @@ const positive = (v: string): number => {
 export async function main(argv: readonly string[] = process.argv): Promise<void> {
   const program = new Command('eval:learning')
     .description('Evidence that learning works: (a) pretrained vs random init on held-out domain A, (b) online learning vs frozen in a 60 s domain-B flight, (c) loss vs ν error.')
-    .option('--parts <list>', 'which figures: a,b,c', 'a,b,c')
+    .option('--parts <list>', 'which figures: a,b,c (and s: the loss scan of --scan clips)', 'a,b,c')
+    .option('--scan <scenario:domain:seed:seconds...>', '(s) clips to scan the loss on (default forest:A:901:12 forest:B:6001:20)')
+    .option('--scan-loss-ms <ms>', '(s) loss window length (default: as pretrained)', positive)
+    .option('--scan-cap <n>', '(s) loss events per window (default: as pretrained)', int)
     .option('--models <dir>', 'directory of the graphs and weights', 'models')
     .option('--weights <name>', 'pretrained weights base name in --models', 'proximity-net.pretrained')
     .option('--init <name>', 'random-initialisation weights base name', 'proximity-net.init')
@@ -260,9 +293,17 @@ export async function main(argv: readonly string[] = process.argv): Promise<void
     heldOutB: boolean;
     json?: boolean;
     progress: boolean;
+    scan?: string[];
+    scanLossMs?: number;
+    scanCap?: number;
   }>();
-  const parts = new Set(o.parts.split(',').map((p) => p.trim())) as Set<'a' | 'b' | 'c'>;
-  for (const p of parts) if (!['a', 'b', 'c'].includes(p)) throw new InvalidArgumentError(`--parts: unknown part '${p}'`);
+  const parts = new Set(o.parts.split(',').map((p) => p.trim())) as Set<'a' | 'b' | 'c' | 's'>;
+  for (const p of parts) if (!['a', 'b', 'c', 's'].includes(p)) throw new InvalidArgumentError(`--parts: unknown part '${p}'`);
+  const scan: ClipSpec[] = (o.scan ?? ['forest:A:901:12', 'forest:B:6001:20']).map((t) => {
+    const [scenario, domain, seed, seconds] = t.split(':');
+    if (domain !== 'A' && domain !== 'B') throw new InvalidArgumentError(`--scan ${t}: domain must be A or B`);
+    return { scenario: scenario!, domain, seed: Number(seed), seconds: Number(seconds) };
+  });
   let flight: ClipSpec = o.quick ? QUICK_ADAPTATION_B : ADAPTATION_B;
   if (o.flight) {
     const [scenario, seed, seconds] = o.flight.split(':');
@@ -288,6 +329,9 @@ export async function main(argv: readonly string[] = process.argv): Promise<void
       heldOutB: o.heldOutB ? (o.quick ? QUICK_HELD_OUT_B : HELD_OUT_B) : null,
       heldOutA: o.quick ? QUICK_HELD_OUT_A : HELD_OUT_A,
       binSeconds: o.quick ? 0.5 : 5,
+      scan,
+      ...(o.scanLossMs !== undefined ? { scanLossLengthUs: o.scanLossMs * 1000 } : {}),
+      ...(o.scanCap !== undefined ? { scanLearnerCap: o.scanCap } : {}),
     },
     progress,
   );
