@@ -750,9 +750,7 @@ export class Renderer {
     for (let k = 1; k < K; k++) {
       const zf = zfArr[base + k]!;
       if (!(zf < Number.POSITIVE_INFINITY) || (down > 0 && zf * down >= alt * f)) break;
-      if (alt + zf * q <= topArr[base + k]!) {
-        return base + k;
-      }
+      if (alt + zf * q <= topArr[base + k]!) return base + k;
     }
     return -1;
   }
