@@ -4,6 +4,7 @@ import type { EventWindow } from '../contracts/eventWindow.js';
 import type { WindowCounters } from '../contracts/windowCounters.js';
 import type { SensorGeometry } from '../contracts/sensorGeometry.js';
 import { WindowCutter, type WindowCutterOptions } from '../windows/index.js';
+import { SampleStats } from './sampleStats.js';
 
 /** Window options less the sensor geometry, which the source tells with its first packet. */
 export type IngestWindowOptions = Omit<WindowCutterOptions, 'sensor'>;
@@ -24,30 +25,6 @@ export interface IngestStatus {
   readonly geometryChanges: number;
 }
 
-/** Keeps the last N samples in a ring for percentiles, allocation-free. */
-class SampleRing {
-  private readonly samples: Float64Array;
-  private readonly sorted: Float64Array;
-  private count = 0;
-  private next = 0;
-  constructor(capacity: number) {
-    this.samples = new Float64Array(capacity);
-    this.sorted = new Float64Array(capacity);
-  }
-  add(v: number): void {
-    this.samples[this.next] = v;
-    this.next = (this.next + 1) % this.samples.length;
-    if (this.count < this.samples.length) this.count++;
-  }
-  percentile(p: number): number {
-    if (this.count === 0) return 0;
-    const view = this.sorted.subarray(0, this.count);
-    view.set(this.samples.subarray(0, this.count));
-    view.sort();
-    return view[Math.min(this.count - 1, Math.ceil(p * this.count) - 1)]!;
-  }
-}
-
 /**
  * The ingest half of the runtime: an EventSource feeding a WindowCutter, windows handed to `onWindow`
  * (perception, learner, recorder downstream). Windows close by sensor time, from events and from the
@@ -57,7 +34,7 @@ export class IngestRuntime {
   private cutter: WindowCutter | undefined;
   private cutterGeometry: SensorGeometry | undefined;
   private geometryChanges = 0;
-  private readonly cutMs = new SampleRing(1024);
+  private readonly cutMs = new SampleStats(1024);
   private firstWindowUs: number | undefined;
   private lastWindowUs = 0;
 
@@ -114,10 +91,15 @@ export class IngestRuntime {
       emptyWindows: c?.emptyWindows ?? 0,
       eventsInWindows: c?.eventsInWindows ?? 0,
       windowRateHz: c !== undefined && spanS > 0 ? (c.windowsEmitted - 1) / spanS : 0,
-      cutMsMedian: this.cutMs.percentile(0.5),
-      cutMsP99: this.cutMs.percentile(0.99),
+      cutMsMedian: orZero(this.cutMs.percentile(0.5)),
+      cutMsP99: orZero(this.cutMs.percentile(0.99)),
       cutter: c,
       geometryChanges: this.geometryChanges,
     };
   }
+}
+
+/** Status figures are 0 before the first sample (not NaN, which JSON cannot carry). */
+function orZero(v: number): number {
+  return Number.isNaN(v) ? 0 : v;
 }
