@@ -14,13 +14,12 @@
  * Target (DESIGN.md: ≥ 20 learner updates/s overall): a few ms at 4 k events.
  * Run alone: node --import tsx tests/bench/loss.bench.ts [--json] [--quick]
  */
-import { constants, PerformanceObserver, type PerformanceEntry } from 'node:perf_hooks';
 import type { SensorGeometry } from '../../src/contracts/sensorGeometry.js';
 import { ContrastMaximizationLoss, type ContrastLossInput, type FocusObjective } from '../../src/learning/loss/index.js';
 import { mulberry32 } from '../helpers/random.js';
 import { mappingFor } from '../learning/loss/helpers.js';
 import { type SyntheticWindow, syntheticWindow } from '../learning/loss/syntheticScene.js';
-import { msSince, round, runStandalone, summarize } from './stats.js';
+import { countGcs, measure, round, runStandalone, type TimedFigure } from './stats.js';
 
 const SENSOR: SensorGeometry = { widthPx: 640, heightPx: 480 };
 const NETWORK: SensorGeometry = { widthPx: 160, heightPx: 120 };
@@ -35,14 +34,7 @@ const CONFIGS: Array<[string, FocusObjective, number]> = [
   ['iweVariance_splat0.25', 'iwe-variance', 0.25],
 ];
 
-interface Figure {
-  events: number;
-  medianMs: number;
-  p99Ms: number;
-  p10Ms: number;
-  maxMs: number;
-  runs: number;
-}
+type Figure = TimedFigure;
 
 /** `WINDOWS` windows of about `events` events each, consecutive in time. */
 function windowsOf(events: number, seed: number): SyntheticWindow[] {
@@ -82,34 +74,7 @@ function inputOf(win: SyntheticWindow, w: number, map: Float32Array): ContrastLo
   };
 }
 
-function measure(events: number, warmup: number, runs: number, body: (rep: number) => void): Figure {
-  for (let r = 0; r < warmup; r++) body(r);
-  const ms: number[] = [];
-  for (let r = 0; r < runs; r++) {
-    const start = process.hrtime.bigint();
-    body(warmup + r);
-    ms.push(msSince(start));
-  }
-  const s = summarize(ms);
-  return { events, medianMs: round(s.median, 4), p99Ms: round(s.p99, 4), p10Ms: round(s.p10, 4), maxMs: round(s.max, 4), runs };
-}
 
-async function countGcs(calls: number, step: (r: number) => void): Promise<{ calls: number; minorGcs: number; majorGcs: number }> {
-  let minorGcs = 0;
-  let majorGcs = 0;
-  const observer = new PerformanceObserver((list) => {
-    for (const e of list.getEntries()) {
-      const kind = (e as PerformanceEntry & { detail?: { kind?: number } }).detail?.kind;
-      if (kind === constants.NODE_PERFORMANCE_GC_MINOR) minorGcs++;
-      else majorGcs++;
-    }
-  });
-  observer.observe({ entryTypes: ['gc'] });
-  for (let r = 0; r < calls; r++) step(r);
-  await new Promise((resolve) => setTimeout(resolve, 50));
-  observer.disconnect();
-  return { calls, minorGcs, majorGcs };
-}
 
 export async function run(opts: { quick: boolean }): Promise<Record<string, unknown>> {
   const runs = opts.quick ? 100 : 500;

@@ -1,3 +1,5 @@
+import { constants, PerformanceObserver, type PerformanceEntry } from 'node:perf_hooks';
+
 /** Summary statistics for benchmark samples (nearest-rank percentiles). */
 export interface Summary {
   runs: number;
@@ -49,4 +51,55 @@ export async function runStandalone(
   const figures = await run({ quick });
   if (process.argv.includes('--json')) process.stdout.write(JSON.stringify(figures) + '\n');
   else process.stdout.write(JSON.stringify(figures, null, 2) + '\n');
+}
+
+/** One timed figure: per-call milliseconds over repeated runs of the same work. */
+export interface TimedFigure {
+  events: number;
+  medianMs: number;
+  p99Ms: number;
+  p10Ms: number;
+  maxMs: number;
+  runs: number;
+}
+
+/** Times `body(rep)` `runs` times after `warmup` untimed calls; `setup` runs untimed before each call. */
+export function measure(
+  events: number,
+  warmup: number,
+  runs: number,
+  body: (rep: number) => void,
+  setup?: (rep: number) => void,
+): TimedFigure {
+  for (let r = 0; r < warmup; r++) {
+    setup?.(r);
+    body(r);
+  }
+  const ms: number[] = [];
+  for (let r = 0; r < runs; r++) {
+    setup?.(warmup + r);
+    const start = process.hrtime.bigint();
+    body(warmup + r);
+    ms.push(msSince(start));
+  }
+  const s = summarize(ms);
+  return { events, medianMs: round(s.median, 4), p99Ms: round(s.p99, 4), p10Ms: round(s.p10, 4), maxMs: round(s.max, 4), runs };
+}
+
+/** Runs `step(0 … calls − 1)` and counts the garbage collections that happened meanwhile. */
+export async function countGcs(calls: number, step: (r: number) => void): Promise<{ calls: number; minorGcs: number; majorGcs: number }> {
+  let minorGcs = 0;
+  let majorGcs = 0;
+  const observer = new PerformanceObserver((list) => {
+    for (const e of list.getEntries()) {
+      const kind = (e as PerformanceEntry & { detail?: { kind?: number } }).detail?.kind;
+      if (kind === constants.NODE_PERFORMANCE_GC_MINOR) minorGcs++;
+      else majorGcs++;
+    }
+  });
+  observer.observe({ entryTypes: ['gc'] });
+  for (let r = 0; r < calls; r++) step(r);
+  await new Promise((resolve) => setTimeout(resolve, 50)); // gc entries are delivered asynchronously
+  observer.disconnect();
+  return { calls, minorGcs, majorGcs };
 }

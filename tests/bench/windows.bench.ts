@@ -18,14 +18,13 @@
  *
  * Run alone: node --import tsx tests/bench/windows.bench.ts [--json] [--quick]
  */
-import { constants, PerformanceObserver, type PerformanceEntry } from 'node:perf_hooks';
 import type { EventBatch } from '../../src/contracts/eventBatch.js';
 import type { SensorGeometry } from '../../src/contracts/sensorGeometry.js';
 import { LearnerEventBuffer, PLAIN_ARRAY_MASK, subsampleUniform } from '../../src/windows/learnerSubsampler.js';
 import { NetworkInputBuilder } from '../../src/windows/networkInputBuilder.js';
 import { WindowCutter } from '../../src/windows/windowCutter.js';
 import { mulberry32 } from '../helpers/random.js';
-import { msSince, round, summarize } from './stats.js';
+import { countGcs, measure, type TimedFigure } from './stats.js';
 
 const SENSOR: SensorGeometry = { widthPx: 640, heightPx: 480 };
 const NETWORK: SensorGeometry = { widthPx: 160, heightPx: 120 };
@@ -99,49 +98,9 @@ function scene(count: number, seed: number): EventBatch[] {
   return Array.from({ length: SCENE_WINDOWS }, (_, w) => sceneWindow(count, w, edges, rand));
 }
 
-interface Figure {
-  events: number;
-  medianMs: number;
-  p99Ms: number;
-  p10Ms: number;
-  maxMs: number;
-  runs: number;
-}
+type Figure = TimedFigure;
 
-/** Times `body(rep)` `runs` times after `warmup` untimed calls. */
-function measure(events: number, warmup: number, runs: number, body: (rep: number) => void, setup?: (rep: number) => void): Figure {
-  for (let r = 0; r < warmup; r++) {
-    setup?.(r);
-    body(r);
-  }
-  const ms: number[] = [];
-  for (let r = 0; r < runs; r++) {
-    setup?.(warmup + r);
-    const start = process.hrtime.bigint();
-    body(warmup + r);
-    ms.push(msSince(start));
-  }
-  const s = summarize(ms);
-  return { events, medianMs: round(s.median, 4), p99Ms: round(s.p99, 4), p10Ms: round(s.p10, 4), maxMs: round(s.max, 4), runs };
-}
 
-/** Runs `step(0 … windows − 1)` and counts the garbage collections that happened meanwhile. */
-async function countGcs(windows: number, step: (r: number) => void): Promise<{ windows: number; minorGcs: number; majorGcs: number }> {
-  let minorGcs = 0;
-  let majorGcs = 0;
-  const observer = new PerformanceObserver((list) => {
-    for (const e of list.getEntries()) {
-      const kind = (e as PerformanceEntry & { detail?: { kind?: number } }).detail?.kind;
-      if (kind === constants.NODE_PERFORMANCE_GC_MINOR) minorGcs++;
-      else majorGcs++;
-    }
-  });
-  observer.observe({ entryTypes: ['gc'] });
-  for (let r = 0; r < windows; r++) step(r);
-  await new Promise((resolve) => setTimeout(resolve, 50)); // gc entries are delivered asynchronously
-  observer.disconnect();
-  return { windows, minorGcs, majorGcs };
-}
 
 export async function run(opts: { quick: boolean }): Promise<Record<string, unknown>> {
   const runs = opts.quick ? 200 : 1000;
@@ -204,10 +163,11 @@ export async function run(opts: { quick: boolean }): Promise<Record<string, unkn
     // state. With no allocation per window there are no minor (scavenge) collections at all.
     if (label === '1Meps') {
       const first = warmup + runs;
-      steadyState = await countGcs(opts.quick ? 5000 : 20_000, (r) => {
+      const counted = await countGcs(opts.quick ? 5000 : 20_000, (r) => {
         setup(first + r);
         body(first + r);
       });
+      steadyState = { windows: counted.calls, minorGcs: counted.minorGcs, majorGcs: counted.majorGcs };
     }
   }
   if (sink === 0) throw new Error('no events processed');
