@@ -36,6 +36,8 @@ export class ColumnCaster {
   readonly strip = new Float64Array(3);
   /** Per (column · layers + layer). `zf` is +∞ and `obstacle` −1 where a layer is empty. */
   readonly zf: Float32Array;
+  /** The hit's ray parameter before rounding to float32 (what `shadeHit` works from). */
+  private readonly tHit: Float64Array;
   readonly obstacle: Int32Array;
   /** Obstacle top altitude, metres. */
   readonly top: Float32Array;
@@ -61,12 +63,15 @@ export class ColumnCaster {
    * not inline are boxed (allocated) on every call.
    */
   private readonly castArgs = new Float64Array(5);
+  /** A hit's ray parameter handed to `insert` (a typed array, for the reason above). */
+  private readonly insertT = new Float64Array(1);
 
   constructor(maxColumns: number, layers = 3) {
     this.layers = layers;
     this.maxColumns = maxColumns;
     const n = maxColumns * layers;
     this.zf = new Float32Array(n);
+    this.tHit = new Float64Array(n);
     this.obstacle = new Int32Array(n);
     this.uTx = new Float32Array(n);
     this.invTexel = new Float32Array(n);
@@ -187,7 +192,10 @@ export class ColumnCaster {
       const disc = b * b - aa * c;
       if (disc < 0) continue;
       const t = (-b - Math.sqrt(disc)) / aa;
-      if (t < zf[j * K + K - 1]!) this.insert(j, t, i);
+      if (t < zf[j * K + K - 1]!) {
+        this.insertT[0] = t;
+        this.insert(j, i);
+      }
     }
   }
 
@@ -199,22 +207,29 @@ export class ColumnCaster {
     const hit = this.hit;
     if (!obs.intersect(i, args[0]!, args[1]!, dirN, dirE, hit)) return;
     const t = hit.t;
-    if (t < this.zf[j * this.layers + this.layers - 1]!) this.insert(j, t, i);
+    if (t < this.zf[j * this.layers + this.layers - 1]!) {
+      this.insertT[0] = t;
+      this.insert(j, i);
+    }
   }
 
-  /** Inserts hit (t, obstacle i) into column j's sorted layers (t below the last layer's). */
-  private insert(j: number, t: number, i: number): void {
+  /** Inserts hit (insertT[0], obstacle i) into column j's sorted layers (t below the last layer's). */
+  private insert(j: number, i: number): void {
+    const t = this.insertT[0]!;
     const K = this.layers;
     const base = j * K;
     const zf = this.zf;
+    const tHit = this.tHit;
     const obstacle = this.obstacle;
     let k = K - 1;
     while (k > 0 && zf[base + k - 1]! > t) {
       zf[base + k] = zf[base + k - 1]!;
+      tHit[base + k] = tHit[base + k - 1]!;
       obstacle[base + k] = obstacle[base + k - 1]!;
       k--;
     }
     zf[base + k] = t;
+    tHit[base + k] = t;
     obstacle[base + k] = i;
   }
 
@@ -231,26 +246,46 @@ export class ColumnCaster {
     const cosHeading = args[2]!;
     const sinHeading = args[3]!;
     const pixelAngleRad = args[4]!;
-    const hit = this.hit;
     const j = (slot / this.layers) | 0;
     const a = this.strip[0]! + (j + 0.5) * this.strip[1]!;
     const dirN = cosHeading - a * sinHeading;
     const dirE = sinHeading + a * cosHeading;
-    obs.intersect(i, args[0]!, args[1]!, dirN, dirE, hit);
-    const t = hit.t;
+    const t = this.tHit[slot]!;
+    let normalNorth: number;
+    let normalEast: number;
+    let uM: number;
+    if (obs.shape[i] === SHAPE_CYLINDER) {
+      // ObstacleSet.intersect's cylinder terms, from the same t (no call: doubles passed to a call V8
+      // does not inline are allocated).
+      const r = obs.radiusM[i]!;
+      normalNorth = (args[0]! - obs.centerNorthM[i]! + t * dirN) / r;
+      normalEast = (args[1]! - obs.centerEastM[i]! + t * dirE) / r;
+      // Arc length from the north point, clockwise seen from above (towards east).
+      uM = r * (Math.atan2(normalEast, normalNorth) + Math.PI);
+    } else {
+      const hit = this.hit;
+      obs.intersect(i, args[0]!, args[1]!, dirN, dirE, hit);
+      normalNorth = hit.normalNorth;
+      normalEast = hit.normalEast;
+      uM = hit.uM;
+    }
     const texIndex = obs.textureIndex[i]!;
     const wt = world.textures[texIndex]!;
     const invTexel = 1 / wt.texelM;
     const dirLen = Math.sqrt(dirN * dirN + dirE * dirE);
     const rangeM = t * dirLen;
     // Footprint grows as the surface turns away from the ray (grazing walls in a corridor).
-    const cosInc = Math.abs(hit.normalNorth * dirN + hit.normalEast * dirE) / dirLen;
+    const cosInc = Math.abs(normalNorth * dirN + normalEast * dirE) / dirLen;
     const footprintM = (pixelAngleRad * rangeM) / Math.max(cosInc, 0.25);
-    this.uTx[slot] = (hit.uM + obs.textureOffsetUM[i]!) * invTexel;
+    // World.verticalShadeLog, inlined.
+    const sun = world.sunHorizontal;
+    const cosSun = normalNorth * sun[0]! + normalEast * sun[1]!;
+    const shade = Math.log(world.lighting.ambient + sun[2]! * Math.max(0, cosSun));
+    this.uTx[slot] = (uM + obs.textureOffsetUM[i]!) * invTexel;
     this.invTexel[slot] = invTexel;
     this.vOffTx[slot] = obs.textureOffsetVM[i]! * invTexel;
     this.texBase[slot] = world.atlas.base[texIndex]!;
-    this.shadeLog[slot] = world.verticalShadeLog(hit.normalNorth, hit.normalEast) + obs.albedoOffsetLog[i]!;
+    this.shadeLog[slot] = shade + obs.albedoOffsetLog[i]!;
     this.lod[slot] = Math.log2(Math.max(footprintM * invTexel, 1e-6));
     this.fogW[slot] = 1 - Math.exp(-rangeM / world.lighting.fogDistanceM);
   }

@@ -81,6 +81,10 @@ const enum P {
   CAME,
   COLUMNS,
   GROUND_INV_TEXEL,
+  /** layerBehind's arguments. */
+  LB_Q,
+  LB_F,
+  LB_DOWN,
   COUNT,
 }
 /**
@@ -357,34 +361,32 @@ export class Renderer {
       F[o + SF.CONST] = Math.fround(lit + (world.lighting.fogLog - lit) * fog);
       return;
     }
-    let l0 = 0;
-    let frac = 0;
-    if (lod > 0) {
-      l0 = lod | 0;
-      frac = lod - l0;
+    // Level l0 and blend weight to l0 + 1 (frac ≤ 0 when lod ≤ 0: level 0 alone).
+    const l0 = lod > 0 ? lod | 0 : 0;
+    const frac = lod - l0;
+    // The horizontal half of a bilinear lookup at u in level l0, then l1 (see bilinearAt).
+    const OFF = +COORD_OFFSET;
+    for (let level = 0, l = l0; level < 2; level++, l++) {
+      if (level === 1 && !(frac >= 1 / 64)) break;
+      const ol = o + level * SF.LEVEL1;
+      const oil = oi + level * SI.LEVEL1;
+      const off = b + levelOffset[l]!;
+      const size = levelSize[l]!;
+      const scale = levelScale[l]!;
+      const x = u * scale + OFF;
+      const xi = x | 0;
+      const mask = size - 1;
+      I[oil + SI.COL0] = off + (xi & mask);
+      I[oil + SI.COL1] = off + ((xi + 1) & mask);
+      I[oil + SI.MASK] = mask;
+      I[oil + SI.SIZE] = size;
+      F[ol + SF.FX] = x - xi;
+      F[ol + SF.SCALE] = scale;
     }
-    this.slotLevel(o, oi, b + levelOffset[l0]!, levelSize[l0]!, levelScale[l0]!, u);
     if (frac >= 1 / 64) {
-      const l1 = l0 + 1;
-      this.slotLevel(o + SF.LEVEL1, oi + SI.LEVEL1, b + levelOffset[l1]!, levelSize[l1]!, levelScale[l1]!, u);
       F[o + SF.FRAC] = frac;
       I[oi + SI.MODE] = Mode.TWO_LEVELS;
     } else I[oi + SI.MODE] = Mode.ONE_LEVEL;
-  }
-
-  /** The horizontal half of a bilinear lookup at u in one level (see bilinearAt). */
-  private slotLevel(o: number, oi: number, off: number, size: number, scale: number, u: number): void {
-    const F = this.heapF;
-    const I = this.heapI;
-    const x = u * scale + COORD_OFFSET;
-    const xi = x | 0;
-    const mask = size - 1;
-    I[oi + SI.COL0] = off + (xi & mask);
-    I[oi + SI.COL1] = off + ((xi + 1) & mask);
-    I[oi + SI.MASK] = mask;
-    I[oi + SI.SIZE] = size;
-    F[o + SF.FX] = x - xi;
-    F[o + SF.SCALE] = scale;
   }
 
   /** Depth only (no textures): the ground-truth camera. */
@@ -548,7 +550,13 @@ export class Renderer {
             const q0 = (offQ0 + (j << 1)) | 0;
             if (q > F[q0]!) {
               if (q <= F[(q0 + 1) | 0]!) slot = Math.imul(j, K);
-              else slot = this.layerBehind(j, q, f, down, alt, zfArr, topArr);
+              else {
+                // Doubles through fp: a call V8 does not inline would allocate them.
+                fp[P.LB_Q] = q;
+                fp[P.LB_F] = f;
+                fp[P.LB_DOWN] = down;
+                slot = this.layerBehind(j, zfArr, topArr);
+              }
             }
             if (slot >= 0) {
               const o = Math.imul(slot, SF.STRIDE);
@@ -665,6 +673,7 @@ export class Renderer {
     const offPow2 = this.offPow2 | 0;
     const offFog = this.offFog | 0;
     const fogLast = (offFog + this.fogLutLength - 1) | 0;
+    const fogSteps = this.fogLutLength - 1;
     const offGround = this.offGroundLevels | 0;
     const fogLog = +world.lighting.fogLog;
     const atlas = world.atlas;
@@ -674,7 +683,9 @@ export class Renderer {
     const qStep = +atlas.quantStep;
     const groundBase = atlas.base[world.groundTextureIndex]! | 0;
     for (let l = 0; l <= maxLod; l++) I[offGround + l] = groundBase + atlas.levelOffset[l]!;
-    const groundTop = data[groundBase + atlas.levelOffset[maxLod]!]!;
+    // The top level's single texel, read inside the loop: a value from outside the loop merged with
+    // the loop's doubles made V8 keep `albedo` boxed (a heap allocation per pixel).
+    const groundTopIndex = (groundBase + atlas.levelOffset[maxLod]!) | 0;
     const groundSize = atlas.size | 0;
     const groundShade = Math.fround(world.groundShadeLog);
     const fogScale = 1 / FOG_LUT_STEP_M;
@@ -687,14 +698,11 @@ export class Renderer {
       const lod = F[(g + 2) | 0]!;
       const range = F[(g + 3) | 0]!;
       let albedo: number;
-      if (lod >= maxLod) albedo = groundTop;
+      if (lod >= maxLod) albedo = data[groundTopIndex]!;
       else {
-        let l0 = 0;
-        let frac = 0;
-        if (lod > 0) {
-          l0 = lod | 0;
-          frac = lod - l0;
-        }
+        // Level l0 and blend weight to l0 + 1 (frac ≤ 0 when lod ≤ 0: level 0 alone).
+        const l0 = lod > 0 ? lod | 0 : 0;
+        const frac = lod - l0;
         let scale = F[(offPow2 + l0) | 0]!;
         let size = groundSize >> l0;
         let mask = (size - 1) | 0;
@@ -733,9 +741,11 @@ export class Renderer {
           albedo += (top + (cc + (data[(r1 + x1) | 0]! - cc) * fx - top) * (y - yi) - albedo) * frac;
         }
       }
-      const li = (offFog + ((range * fogScale) | 0)) | 0;
+      // Fog table index, clamped before the conversion to int32 (which wraps beyond 2^31).
+      const steps = range * fogScale;
+      const li = steps < fogSteps ? (offFog + (steps | 0)) | 0 : fogLast;
       const lit = qLo + qStep * albedo + groundShade;
-      logI[I[(offGIdx + k) | 0]!] = lit + (fogLog - lit) * F[li < fogLast ? li : fogLast]!;
+      logI[I[(offGIdx + k) | 0]!] = lit + (fogLog - lit) * F[li]!;
     }
   }
 
@@ -744,7 +754,12 @@ export class Renderer {
    * below its top and before the ground (−1: none), for rays passing over the nearest obstacle (rare;
    * kept out of the pixel loop).
    */
-  private layerBehind(j: number, q: number, f: number, down: number, alt: number, zfArr: Float32Array, topArr: Float32Array): number {
+  private layerBehind(j: number, zfArr: Float32Array, topArr: Float32Array): number {
+    const fp = this.fp;
+    const q = fp[P.LB_Q]!;
+    const f = fp[P.LB_F]!;
+    const down = fp[P.LB_DOWN]!;
+    const alt = fp[P.ALT]!;
     const K = this.caster.layers;
     const base = j * K;
     for (let k = 1; k < K; k++) {

@@ -53,10 +53,12 @@ export class World {
   readonly atlas: TextureAtlas;
   /** Log illumination of the (horizontal) ground. */
   readonly groundShadeLog: number;
-  /** Horizontal unit vector towards the sun and the sun's horizontal strength (for vertical faces). */
-  private readonly sunNorth: number;
-  private readonly sunEast: number;
-  private readonly sunHorizontal: number;
+  /**
+   * Horizontal unit vector towards the sun and the sun's horizontal strength (for vertical faces):
+   * [north, east, strength], read by `verticalShadeLog` and by the renderer's caster (which inlines it:
+   * a call that V8 does not inline boxes its double arguments and result).
+   */
+  readonly sunHorizontal = new Float64Array(3);
 
   constructor(spec: WorldSpec) {
     this.obstacles = spec.obstacles;
@@ -66,9 +68,9 @@ export class World {
     this.atlas = new TextureAtlas(spec.textures.map((t) => t.texture));
     const l = spec.lighting;
     this.groundShadeLog = Math.log(l.ambient + l.sunStrength * Math.max(0, Math.sin(l.sunElevationRad)));
-    this.sunNorth = Math.cos(l.sunAzimuthRad);
-    this.sunEast = Math.sin(l.sunAzimuthRad);
-    this.sunHorizontal = l.sunStrength * Math.max(0, Math.cos(l.sunElevationRad));
+    this.sunHorizontal[0] = Math.cos(l.sunAzimuthRad);
+    this.sunHorizontal[1] = Math.sin(l.sunAzimuthRad);
+    this.sunHorizontal[2] = l.sunStrength * Math.max(0, Math.cos(l.sunElevationRad));
     for (let i = 0; i < spec.obstacles.count; i++) {
       const t = spec.obstacles.textureIndex[i]!;
       if (t < 0 || t >= spec.textures.length) throw new Error(`obstacle ${i} uses texture ${t}, world has ${spec.textures.length}`);
@@ -77,8 +79,9 @@ export class World {
 
   /** Log illumination of a vertical surface with outward horizontal unit normal (north, east). */
   verticalShadeLog(normalNorth: number, normalEast: number): number {
-    const cosSun = normalNorth * this.sunNorth + normalEast * this.sunEast;
-    return Math.log(this.lighting.ambient + this.sunHorizontal * Math.max(0, cosSun));
+    const sun = this.sunHorizontal;
+    const cosSun = normalNorth * sun[0]! + normalEast * sun[1]!;
+    return Math.log(this.lighting.ambient + sun[2]! * Math.max(0, cosSun));
   }
 
   /**
