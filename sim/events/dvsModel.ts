@@ -74,6 +74,13 @@ export class DvsModel {
    */
   private readonly state: Float64Array;
   private readonly pixels: number;
+  /**
+   * Without low-pass and leak the filtered input is the input itself: the previous sample's image is
+   * then kept as a copy of it (`prevLogI`, one memcpy per step) rather than written pixel by pixel
+   * into `state`, which leaves the state untouched except where a pixel fires.
+   */
+  private readonly plain: boolean;
+  private readonly prevLogI: Float32Array;
   private readonly lastEventUs: Float64Array;
   private readonly leakPerUs: Float64Array;
   /** Linear intensity in [0, 1] (normalised to full scale) by log intensity, for bandwidth and shot noise. */
@@ -102,6 +109,8 @@ export class DvsModel {
     const n = geometry.widthPx * geometry.heightPx;
     this.pixels = n;
     this.state = new Float64Array(n * St.STRIDE);
+    this.plain = !(params.cutoffHz > 0) && !(params.leakRateHz > 0);
+    this.prevLogI = new Float32Array(n);
     this.lastEventUs = new Float64Array(n).fill(Number.NEGATIVE_INFINITY);
     this.thrOn = new Float64Array(n);
     this.thrOff = new Float64Array(n);
@@ -146,6 +155,7 @@ export class DvsModel {
       S[i * St.STRIDE + St.LP_PREV] = l;
       S[i * St.STRIDE + St.REF] = phase ? l - phase.next() * this.thrOn[i]! : l;
     }
+    this.prevLogI.set(logI);
     this.lastEventUs.fill(Number.NEGATIVE_INFINITY);
     this.tPrevUs = tUs;
   }
@@ -188,19 +198,20 @@ export class DvsModel {
     const fireArgs = this.fireArgs;
     fireArgs[2] = t0;
     fireArgs[3] = dtUs;
-    if (!lowpass && !leak) {
+    if (this.plain) {
       // The common (clean) case without the optional stages: the tightest loop.
+      const prev = this.prevLogI;
       for (let i = 0; i < n; i++) {
         const k = (i << 2) | 0;
         const l = logI[i]!;
         const d = l - S[k]!;
         if (d >= S[(k + St.ON_CMP) | 0]! || d <= S[(k + St.OFF_CMP) | 0]!) {
-          fireArgs[0] = S[(k + St.LP_PREV) | 0]!;
+          fireArgs[0] = prev[i]!;
           fireArgs[1] = l;
           this.fire(i);
         }
-        S[(k + St.LP_PREV) | 0] = l;
       }
+      prev.set(logI);
       return;
     }
     for (let i = 0; i < n; i++) {
@@ -290,7 +301,7 @@ export class DvsModel {
       const on = prng.next() < 0.5;
       const u = prng.next();
       const tOff = 1 + Math.floor(prng.next() * dtUs);
-      const l = this.state[i * St.STRIDE + St.LP_PREV]!;
+      const l = this.plain ? this.prevLogI[i]! : this.state[i * St.STRIDE + St.LP_PREV]!;
       let k = ((l - LUT_MIN_LOG) * (1 / LUT_STEP)) | 0;
       k = k < 0 ? 0 : k > lutLast ? lutLast : k;
       const relRate = 1 - (1 - p.shotNoiseBrightFactor) * lut[k]!;
