@@ -46,16 +46,15 @@ const LUT_STEP = 1 / 64;
 const THRESHOLD_EPS = 1e-9;
 /**
  * Per-pixel state record in `state` (a `const enum`: inlined as literals, whereas V8 re-loads and
- * re-checks module-level consts on every use in optimised loops): the reference, the two comparands
- * of the crossing test (thrOn − ε and ε − thrOff, fixed), the filtered input at the previous sample.
- * One array instead of four: V8 re-checks each typed array a loop iteration touches.
+ * re-checks module-level consts on every use in optimised loops): the reference and the two
+ * comparands of the crossing test (thrOn − ε and ε − thrOff, fixed). One array instead of three: V8
+ * re-checks each typed array a loop iteration touches.
  */
 const enum St {
-  STRIDE = 4,
+  STRIDE = 3,
   REF = 0,
   ON_CMP = 1,
   OFF_CMP = 2,
-  LP_PREV = 3,
 }
 
 export class DvsModel {
@@ -68,11 +67,10 @@ export class DvsModel {
   readonly thrOff: Float64Array;
 
   private readonly prng: Prng;
-  /**
-   * Per pixel (see St): reference, crossing-test comparands, filtered log intensity at the previous
-   * sample (equals the input when bandwidth is unlimited).
-   */
+  /** Per pixel (see St): reference, crossing-test comparands. */
   private readonly state: Float64Array;
+  /** Filtered log intensity at the previous sample, with low-pass or leak (else prevLogI). */
+  private readonly lpPrev: Float64Array;
   private readonly pixels: number;
   /**
    * Without low-pass and leak the filtered input is the input itself: the previous sample's image is
@@ -111,6 +109,7 @@ export class DvsModel {
     this.state = new Float64Array(n * St.STRIDE);
     this.plain = !(params.cutoffHz > 0) && !(params.leakRateHz > 0);
     this.prevLogI = new Float32Array(n);
+    this.lpPrev = new Float64Array(this.plain ? 0 : n);
     this.lastEventUs = new Float64Array(n).fill(Number.NEGATIVE_INFINITY);
     this.thrOn = new Float64Array(n);
     this.thrOff = new Float64Array(n);
@@ -152,7 +151,7 @@ export class DvsModel {
     const S = this.state;
     for (let i = 0; i < n; i++) {
       const l = logI[i]!;
-      S[i * St.STRIDE + St.LP_PREV] = l;
+      if (!this.plain) this.lpPrev[i] = l;
       S[i * St.STRIDE + St.REF] = phase ? l - phase.next() * this.thrOn[i]! : l;
     }
     this.prevLogI.set(logI);
@@ -201,8 +200,7 @@ export class DvsModel {
     if (this.plain) {
       // The common (clean) case without the optional stages: the tightest loop.
       const prev = this.prevLogI;
-      for (let i = 0; i < n; i++) {
-        const k = (i << 2) | 0;
+      for (let i = 0, k = 0; i < n; i++, k = (k + St.STRIDE) | 0) {
         const l = logI[i]!;
         const d = l - S[k]!;
         if (d >= S[(k + St.ON_CMP) | 0]! || d <= S[(k + St.OFF_CMP) | 0]!) {
@@ -214,9 +212,9 @@ export class DvsModel {
       prev.set(logI);
       return;
     }
-    for (let i = 0; i < n; i++) {
-      const k = (i << 2) | 0;
-      const lPrev = S[(k + St.LP_PREV) | 0]!;
+    const lpPrev = this.lpPrev;
+    for (let i = 0, k = 0; i < n; i++, k = (k + St.STRIDE) | 0) {
+      const lPrev = lpPrev[i]!;
       let l = logI[i]!;
       if (lowpass) {
         let m = ((l - lutMin) * lutScale) | 0;
@@ -231,7 +229,7 @@ export class DvsModel {
         fireArgs[1] = l;
         this.fire(i);
       }
-      S[(k + St.LP_PREV) | 0] = l;
+      lpPrev[i] = l;
     }
   }
 
@@ -301,7 +299,7 @@ export class DvsModel {
       const on = prng.next() < 0.5;
       const u = prng.next();
       const tOff = 1 + Math.floor(prng.next() * dtUs);
-      const l = this.plain ? this.prevLogI[i]! : this.state[i * St.STRIDE + St.LP_PREV]!;
+      const l = this.plain ? this.prevLogI[i]! : this.lpPrev[i]!;
       let k = ((l - LUT_MIN_LOG) * (1 / LUT_STEP)) | 0;
       k = k < 0 ? 0 : k > lutLast ? lutLast : k;
       const relRate = 1 - (1 - p.shotNoiseBrightFactor) * lut[k]!;
