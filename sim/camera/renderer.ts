@@ -19,9 +19,14 @@
  * row, obstacles apart, levels apart) measured no better. V8 specifics: the hot loops read only locals
  * and two typed-array "heaps" (V8 re-checks every typed array an iteration touches), layout constants
  * are `const enum`s (inlined; module-level consts are re-loaded and re-checked on every use), int
- * arithmetic is kept int32 (`| 0`, Math.imul: no overflow checks), texels are read as doubles.
+ * arithmetic is kept int32 (`| 0`, Math.imul: no overflow checks), texels are read as doubles; no
+ * double is passed to a call V8 might not inline (it would be boxed: a heap allocation), and no value
+ * from outside a loop is merged with the loop's doubles (in some compilations V8 then kept the result
+ * boxed, one allocation per pixel).
  * The arithmetic is the same, term by term and with the same float32 roundings, as that of the former
- * two-pass renderer (geometry into per-pixel arrays, then shading), so frames are bit-identical to it.
+ * two-pass renderer (geometry into per-pixel arrays, then shading; kept as a test oracle in
+ * tests/sim/reference), so frames are bit-identical to it — except that the ground's fog-table index is
+ * now clamped before its int32 conversion (ranges beyond 10⁸ m used to wrap).
  *
  * No allocation per frame: outputs live in preallocated typed arrays owned by the renderer and are
  * overwritten by the next `render`.
