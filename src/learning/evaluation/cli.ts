@@ -19,6 +19,7 @@ import { Command, InvalidArgumentError } from 'commander';
 import { layerNames } from '../../../models/proximityNet.js';
 import { readWeightsFile } from '../../platform/weightsFile.js';
 import { ForwardSession } from '../forwardSession.js';
+import { checkNoiseFilterSettings, DEFAULT_NOISE_FILTER, type NoiseFilterSettings } from '../loss/index.js';
 import { runClipJobs } from '../pretrain/clipPool.js';
 import type { LossSettings, TrainerSettings } from '../pretrain/learningSetup.js';
 import { newLoss } from '../pretrain/learningSetup.js';
@@ -55,6 +56,8 @@ export interface EvalOptions {
   readonly quick: boolean;
   readonly workers: number;
   readonly online: TrainerSettings;
+  /** (b) The online loss's background-activity filter (domain B's sensor has shot noise); null = off. */
+  readonly noiseFilter: NoiseFilterSettings | null;
   readonly flight: ClipSpec;
   readonly heldOutB: ClipSpec | null;
   readonly heldOutA: readonly ClipSpec[];
@@ -74,7 +77,7 @@ export interface CorrelationReport {
 
 export interface EvalReport {
   readonly weights: { readonly name: string; readonly origin: string; readonly version: number };
-  readonly settings: { readonly clip: Omit<ClipOptions, 'truthEvery'>; readonly sampleEvery: number; readonly loss: LossSettings; readonly online: TrainerSettings };
+  readonly settings: { readonly clip: Omit<ClipOptions, 'truthEvery'>; readonly sampleEvery: number; readonly loss: LossSettings; readonly onlineLoss: LossSettings; readonly online: TrainerSettings };
   readonly a: HeldOutReport | null;
   readonly b: AdaptationReport | null;
   readonly c: CorrelationReport | null;
@@ -102,6 +105,8 @@ export async function runEvaluation(o: EvalOptions, progress: ProgressSink = SIL
     : d.clip;
   const sampleEvery = meta?.windows.sampleEvery ?? d.sampleEvery;
   const loss: LossSettings = meta?.loss ?? d.loss;
+  // Online learning in B keeps the pretraining's loss and adds the noise filter: A's sensor has no noise.
+  const onlineLoss: LossSettings = { ...loss, noiseFilter: o.noiseFilter };
 
   let a: HeldOutReport | null = null;
   if (o.parts.has('a')) {
@@ -130,7 +135,7 @@ export async function runEvaluation(o: EvalOptions, progress: ProgressSink = SIL
       clip,
       sampleEvery,
       binSeconds: o.binSeconds,
-      loss,
+      loss: onlineLoss,
       trainer: o.online,
       modelDir: o.modelDir,
       manifest: pre.manifest,
@@ -159,6 +164,7 @@ export async function runEvaluation(o: EvalOptions, progress: ProgressSink = SIL
       { objective: 'avg-timestamps' as const, splatScale: 0.5 },
       { objective: 'iwe-variance' as const, splatScale: 1 },
       { objective: 'iwe-variance' as const, splatScale: 0.5 },
+      { objective: 'avg-timestamps' as const, splatScale: 1, noiseFilter: o.noiseFilter ?? DEFAULT_NOISE_FILTER },
     ];
     for (const spec of o.scan) {
       progress.log(`(s) loss scan on ${spec.scenario} ${spec.domain} seed ${spec.seed}, ${spec.seconds} s …`);
@@ -167,7 +173,7 @@ export async function runEvaluation(o: EvalOptions, progress: ProgressSink = SIL
   }
   return {
     weights: { name: o.weights, origin: pre.manifest.origin, version: pre.manifest.version },
-    settings: { clip, sampleEvery, loss, online: o.online },
+    settings: { clip, sampleEvery, loss, onlineLoss, online: o.online },
     a,
     b,
     c,
@@ -187,7 +193,7 @@ export function formatReport(r: EvalReport): string {
   out.push(`weights: ${r.weights.name} (version ${r.weights.version}; ${r.weights.origin})`);
   const s = r.settings;
   out.push(
-    `windows: ${s.clip.windowRateHz} Hz, input ${(s.clip.inputLengthUs ?? 0) / 1000} ms, loss ${(s.clip.lossLengthUs ?? 0) / 1000} ms, every ${s.sampleEvery}th window; loss ${s.loss.objective}, splat ${s.loss.splatScale}, λ ${s.loss.smoothnessWeight}`,
+    `windows: ${s.clip.windowRateHz} Hz, input ${(s.clip.inputLengthUs ?? 0) / 1000} ms, loss ${(s.clip.lossLengthUs ?? 0) / 1000} ms, every ${s.sampleEvery}th window; loss ${s.loss.objective}, splat ${s.loss.splatScale}, λ ${s.loss.smoothnessWeight}; online loss noise filter ${s.onlineLoss.noiseFilter ? `${s.onlineLoss.noiseFilter.supportUs / 1000} ms, ${s.onlineLoss.noiseFilter.minNeighbours} neighbours` : 'off'}`,
   );
   out.push('ν error: MAE (1/s) | relative Σ|ν̂−ν|/Σν | bias (1/s), over pixels with finite depth and 0 ≤ ν ≤ 5 1/s; "events": those with events in the input window');
   if (r.a) {
@@ -240,7 +246,7 @@ export function formatReport(r: EvalReport): string {
       `(s) focus loss along α·ν_true: ${sc.clip.scenario} domain ${sc.clip.domain} seed ${sc.clip.seed}, ${sc.clip.seconds} s, ${sc.windows} windows, loss window ${sc.lossLengthUs / 1000} ms, ${sc.meanEventsPerWindow.toFixed(0)} events per window (cap ${sc.learnerCap})`,
     );
     out.push(`| objective, splat | ${SCAN_ALPHAS.map((a) => `α ${a}`).join(' | ')} | ν ≡ 0.69 | argmin α |`, `| --- | ${SCAN_ALPHAS.map(() => '---').join(' | ')} | --- | --- |`);
-    for (const row of sc.rows) out.push(`| ${row.objective}, ${row.splatScale} | ${row.loss.map((v) => v.toFixed(4)).join(' | ')} | ${row.constant069.toFixed(4)} | ${row.argminAlpha} |`);
+    for (const row of sc.rows) out.push(`| ${row.objective}, ${row.splatScale}${row.noiseFilter ? `, noise filter ${row.noiseFilter.supportUs / 1000} ms/${row.noiseFilter.minNeighbours}` : ''} | ${row.loss.map((v) => v.toFixed(4)).join(' | ')} | ${row.constant069.toFixed(4)} | ${row.argminAlpha} |`);
   }
   out.push('', `wall time ${r.wallSeconds.toFixed(0)} s`);
   if (r.b) out.push('', `(b) verdict: ν MAE at the end of the flight ${pct(r.b.change.online.all)} from the start (target ≤ −30 %); frozen ${pct(r.b.change.frozen.all)}`);
@@ -257,6 +263,19 @@ const positive = (v: string): number => {
   const n = Number(v);
   if (!(Number.isFinite(n) && n > 0)) throw new InvalidArgumentError('expected a positive number');
   return n;
+};
+
+const noiseFilterArg = (v: string): NoiseFilterSettings | null => {
+  if (v.trim() === 'off') return null;
+  const m = /^\s*(\d+(?:\.\d+)?):(\d)\s*$/.exec(v);
+  if (!m) throw new InvalidArgumentError(`expected <ms>:<neighbours> (e.g. 5:2) or off, got '${v}'`);
+  const f = { supportUs: Number(m[1]) * 1000, minNeighbours: Number(m[2]) };
+  try {
+    checkNoiseFilterSettings(f);
+  } catch (e) {
+    throw new InvalidArgumentError((e as Error).message);
+  }
+  return f;
 };
 
 export async function main(argv: readonly string[] = process.argv): Promise<void> {
@@ -276,6 +295,7 @@ export async function main(argv: readonly string[] = process.argv): Promise<void
     .option('--layers <list>', '(b) trainable layers, comma-separated')
     .option('--flight <scenario:seed:seconds>', `(b) the domain-B flight (default ${ADAPTATION_B.scenario}:${ADAPTATION_B.seed}:${ADAPTATION_B.seconds})`)
     .option('--no-held-out-b', '(b) skip the held-out domain-B check')
+    .option('--noise-filter <ms:neighbours|off>', '(b) background-activity filter on the online loss\'s events: support half-width in ms and neighbours required (of 8), or off', noiseFilterArg, DEFAULT_NOISE_FILTER as NoiseFilterSettings | null)
     .option('--json', 'print the report as JSON')
     .option('--no-progress', 'no progress on stderr')
     .parse(argv);
@@ -296,6 +316,7 @@ export async function main(argv: readonly string[] = process.argv): Promise<void
     scan?: string[];
     scanLossMs?: number;
     scanCap?: number;
+    noiseFilter: NoiseFilterSettings | null;
   }>();
   const parts = new Set(o.parts.split(',').map((p) => p.trim())) as Set<'a' | 'b' | 'c' | 's'>;
   for (const p of parts) if (!['a', 'b', 'c', 's'].includes(p)) throw new InvalidArgumentError(`--parts: unknown part '${p}'`);
@@ -325,6 +346,7 @@ export async function main(argv: readonly string[] = process.argv): Promise<void
       quick: Boolean(o.quick),
       workers: o.workers,
       online,
+      noiseFilter: o.noiseFilter,
       flight,
       heldOutB: o.heldOutB ? (o.quick ? QUICK_HELD_OUT_B : HELD_OUT_B) : null,
       heldOutA: o.quick ? QUICK_HELD_OUT_A : HELD_OUT_A,

@@ -4,7 +4,7 @@
  * a freshly initialised network predicts). A loss whose minimum sits at α ≈ 1 pulls the network toward the
  * truth; a flat or monotone curve does not. Uses ground truth by construction: a diagnostic, not training.
  */
-import type { FocusObjective } from '../loss/index.js';
+import type { FocusObjective, NoiseFilterSettings } from '../loss/index.js';
 import { ContrastMaximizationLoss } from '../loss/index.js';
 import { collectClipSamples } from '../pretrain/clipSamples.js';
 import { SampleExpander } from '../pretrain/compactSample.js';
@@ -15,6 +15,8 @@ export const SCAN_ALPHAS: readonly number[] = [0, 0.25, 0.5, 0.75, 1, 1.25, 1.5,
 export interface ScanRow {
   readonly objective: FocusObjective;
   readonly splatScale: number;
+  /** The background-activity filter on the loss events, if any. */
+  readonly noiseFilter: NoiseFilterSettings | null;
   /** Mean focus loss at each α of SCAN_ALPHAS. */
   readonly loss: readonly number[];
   readonly constant069: number;
@@ -35,7 +37,7 @@ export async function scanLoss(
   clip: ClipSpec,
   options: Omit<ClipOptions, 'truthEvery'>,
   sampleEvery: number,
-  variants: ReadonlyArray<{ readonly objective: FocusObjective; readonly splatScale: number }>,
+  variants: ReadonlyArray<{ readonly objective: FocusObjective; readonly splatScale: number; readonly noiseFilter?: NoiseFilterSettings }>,
 ): Promise<ScanReport> {
   const r = await collectClipSamples({ spec: clip, options, sampleEvery, keepTruth: true });
   const cam = r.camera;
@@ -47,7 +49,7 @@ export async function scanLoss(
   for (const s of r.samples) events += s.x.length;
   const rows: ScanRow[] = [];
   for (const v of variants) {
-    const loss = new ContrastMaximizationLoss({ sensor: cam.sensor, network: cam.network, intrinsics: cam.intrinsics, objective: v.objective, smoothnessWeight: 0, splatScale: v.splatScale, maxEvents: options.learnerCap });
+    const loss = new ContrastMaximizationLoss({ sensor: cam.sensor, network: cam.network, intrinsics: cam.intrinsics, objective: v.objective, smoothnessWeight: 0, splatScale: v.splatScale, maxEvents: options.learnerCap, ...(v.noiseFilter ? { noiseFilter: v.noiseFilter } : {}) });
     const sums = new Float64Array(SCAN_ALPHAS.length + 1);
     for (const s of r.samples) {
       const x = expander.expand(s);
@@ -59,7 +61,7 @@ export async function scanLoss(
     }
     const mean = Array.from(sums, (v2) => v2 / Math.max(1, r.samples.length));
     const curve = mean.slice(0, SCAN_ALPHAS.length);
-    rows.push({ objective: v.objective, splatScale: v.splatScale, loss: curve, constant069: mean[SCAN_ALPHAS.length]!, argminAlpha: SCAN_ALPHAS[curve.indexOf(Math.min(...curve))]! });
+    rows.push({ objective: v.objective, splatScale: v.splatScale, noiseFilter: v.noiseFilter ?? null, loss: curve, constant069: mean[SCAN_ALPHAS.length]!, argminAlpha: SCAN_ALPHAS[curve.indexOf(Math.min(...curve))]! });
   }
   return {
     clip,

@@ -16,6 +16,7 @@ import type { EventBatch } from '../../contracts/eventBatch.js';
 import type { InputMapping } from '../../contracts/eventWindow.js';
 import type { SensorGeometry } from '../../contracts/sensorGeometry.js';
 import { AvgTimestampLoss } from './avgTimestampLoss.js';
+import { BackgroundActivityFilter, type NoiseFilterSettings } from './backgroundActivityFilter.js';
 import type { BodyRatesCam, NormPoint } from './flowModel.js';
 import { type MapArray, PreparedEvents, splatGeometry } from './preparedEvents.js';
 import { SMOOTHNESS_EPS_PER_S, charbonnierSmoothness } from './smoothness.js';
@@ -42,6 +43,11 @@ export interface ContrastLossOptions {
   readonly smoothnessEpsPerS?: number;
   /** Reference time of the 'iwe-variance' objective (default 'mid'; see varianceLoss.ts). */
   readonly varianceReference?: VarianceReference;
+  /**
+   * Drop isolated (noise) events before warping (backgroundActivityFilter.ts); default: off. Sensors with
+   * shot noise need it: stationary noise pulls the focus objective toward ν = 0.
+   */
+  readonly noiseFilter?: NoiseFilterSettings;
 }
 
 /** One window's input. */
@@ -77,6 +83,8 @@ export interface ContrastLossResult {
   eventsOutsideWindow: number;
   eventsOutsideMap: number;
   eventsSubsampledAway: number;
+  /** Events the noise filter dropped (0 without one). */
+  eventsFilteredAsNoise: number;
 }
 
 export class ContrastMaximizationLoss {
@@ -99,7 +107,9 @@ export class ContrastMaximizationLoss {
     eventsOutsideWindow: 0,
     eventsOutsideMap: 0,
     eventsSubsampledAway: 0,
+    eventsFilteredAsNoise: 0,
   };
+  private readonly noiseFilter: BackgroundActivityFilter | undefined;
 
   constructor(opts: ContrastLossOptions) {
     checkGeometry('sensor', opts.sensor);
@@ -134,6 +144,7 @@ export class ContrastMaximizationLoss {
     this.splat = splatGeometry(opts.sensor, opts.splatScale);
     this.prepared = new PreparedEvents(opts.maxEvents, opts.sensor, opts.network, opts.intrinsics, opts.splatScale);
     this.gradMap = new Float64Array(opts.network.widthPx * opts.network.heightPx);
+    this.noiseFilter = opts.noiseFilter !== undefined ? new BackgroundActivityFilter(opts.sensor, opts.noiseFilter, opts.maxEvents) : undefined;
     if (opts.objective === 'avg-timestamps') {
       this.avgTimestamps = new AvgTimestampLoss(this.splat.widthPx, this.splat.heightPx);
     } else {
@@ -161,9 +172,15 @@ export class ContrastMaximizationLoss {
 
     let focus = 0;
     let active = 0;
+    let filtered = 0;
     const { tStartUs, tEndUs } = input;
     if (Number.isFinite(tStartUs) && Number.isFinite(tEndUs) && tEndUs > tStartUs) {
-      prep.prepare(input.events, tStartUs, tEndUs, input.mapping, input.focusOfExpansionNorm, input.bodyRatesCamRadS);
+      let events = input.events;
+      if (this.noiseFilter !== undefined) {
+        events = this.noiseFilter.apply(events);
+        filtered = this.noiseFilter.dropped;
+      }
+      prep.prepare(events, tStartUs, tEndUs, input.mapping, input.focusOfExpansionNorm, input.bodyRatesCamRadS);
     } else {
       prep.count = 0;
       prep.counts.used = 0;
@@ -201,6 +218,7 @@ export class ContrastMaximizationLoss {
     r.eventsOutsideWindow = prep.counts.outsideWindow;
     r.eventsOutsideMap = prep.counts.outsideMap;
     r.eventsSubsampledAway = prep.counts.subsampledAway;
+    r.eventsFilteredAsNoise = filtered;
     return r;
   }
 }

@@ -15,5 +15,6 @@ export {
   rotationalFlowXPerS,
   rotationalFlowYPerS,
 } from './flowModel.js';
+export { BackgroundActivityFilter, DEFAULT_NOISE_FILTER, checkNoiseFilterSettings, type NoiseFilterSettings } from './backgroundActivityFilter.js';
 export type { MapArray } from './preparedEvents.js';
 export type { VarianceReference } from './varianceLoss.js';

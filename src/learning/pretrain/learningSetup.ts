@@ -19,7 +19,7 @@ import { buildTrainStepGraph } from '../../graph/index.js';
 import { ManualClock } from '../../platform/time.js';
 import { ForwardSession } from '../forwardSession.js';
 import { type GuardThresholds } from '../learnerGuards.js';
-import { ContrastMaximizationLoss, type FocusObjective } from '../loss/index.js';
+import { ContrastMaximizationLoss, type FocusObjective, type NoiseFilterSettings } from '../loss/index.js';
 import { Trainer } from '../trainer.js';
 import { TrainStepSession } from '../trainStepSession.js';
 
@@ -29,6 +29,8 @@ export interface LossSettings {
   readonly splatScale: number;
   /** λ, s. */
   readonly smoothnessWeight: number;
+  /** Background-activity filter on the loss's events (noisy sensors); absent or null = off. */
+  readonly noiseFilter?: NoiseFilterSettings | null;
 }
 
 export interface TrainerSettings {
@@ -80,6 +82,7 @@ export function newLoss(o: Pick<SetupOptions, 'sensor' | 'intrinsics' | 'maxEven
     smoothnessWeight: o.loss.smoothnessWeight,
     splatScale: o.loss.splatScale,
     maxEvents: o.maxEvents,
+    ...(o.loss.noiseFilter ? { noiseFilter: o.loss.noiseFilter } : {}),
   });
 }
 
