@@ -200,7 +200,10 @@ export async function runClosedLoopFlight(opts: ClosedLoopFlightOptions): Promis
       // Once the flight is over the publisher goes away on purpose: not a problem worth a line.
       onProblem: (p) => flightOver || note(`zmq-${p.kind}`, `ingest: ${p.kind}: ${p.detail}`),
     });
-    const ingest = new IngestRuntime(source, { rateHz: opts.rateHz }, clock, pipeline.onWindow);
+    // With the learner on, each window also carries the last 40 ms of events (up to the learner's cap) for
+    // the loss, as pretrained: 5 ms of motion is too little for contrast maximisation at 160 × 120.
+    const windowOptions = learner ? { rateHz: opts.rateHz, learnerLengthUs: learner.config.lossSpanMs * 1000, learnerCap: learner.config.maxEvents } : { rateHz: opts.rateHz };
+    const ingest = new IngestRuntime(source, windowOptions, clock, pipeline.onWindow);
     await ingest.start();
     closers.push(() => ingest.stop());
 

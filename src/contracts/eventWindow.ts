@@ -59,7 +59,14 @@ export interface EventWindow {
   /** Events that fell in the window (before subsampling; after any ring-overflow drops). */
   readonly eventCount: number;
   readonly input: NetworkInput;
-  /** The window's events for the learner, in time order, at most the configured cap, chosen by
-   *  uniform subsampling when the window holds more. Sensor-geometry pixel coordinates. */
+  /**
+   * Start of the span the learner's events come from, sensor µs, inclusive; the span ends at tEndUs. Equal to
+   * tStartUs unless the cutter gives the learner a longer (or shorter) look back than the network input.
+   */
+  readonly learnerTStartUs: number;
+  /** Events in the learner's span (before subsampling; after any ring-overflow drops). */
+  readonly learnerEventCount: number;
+  /** The learner span's events, in time order, at most the configured cap, chosen by uniform subsampling
+   *  when the span holds more. Sensor-geometry pixel coordinates. */
   readonly learnerEvents: EventBatch;
 }

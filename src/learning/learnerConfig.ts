@@ -5,6 +5,7 @@
  */
 import { z } from 'zod';
 import { DEFAULT_GUARD_THRESHOLDS } from './learnerGuards.js';
+import { DEFAULT_NOISE_FILTER } from './loss/backgroundActivityFilter.js';
 import { DEFAULT_TRAINER_OPTIONS } from './trainer.js';
 import { DEFAULT_CHECKPOINT_SCHEDULE } from './checkpointSchedule.js';
 
@@ -35,8 +36,17 @@ export const learnerConfigSchema = z.object({
    * a small queue keeps what the learner trains on fresh; the slots beyond one absorb learner stalls.
    */
   queueCapacity: z.number().int().min(2).max(1024).default(4),
-  /** Most learner events per window kept in the queue (the window cutter's learner cap). */
-  maxEvents: z.number().int().min(1).default(4096),
+  /**
+   * How far back the loss looks from each window's end, ms: the window cutter's learner span
+   * (`learnerLengthUs`). 40 ms, as pretrained: at 160 × 120 the events of a 5 ms input window move a fraction
+   * of a pixel and the loss is flat in ν (src/learning/EVIDENCE.md, "Choices").
+   */
+  lossSpanMs: z.number().positive().max(1000).default(40),
+  /**
+   * Most learner events per window kept in the queue; the window cutter's learner cap should match. 16 384, as
+   * pretrained: denser splat images make the loss ~3× deeper around the true ν (src/learning/EVIDENCE.md).
+   */
+  maxEvents: z.number().int().min(1).default(16_384),
   /** Sensor geometry of the events, and its pinhole intrinsics (sensor px). */
   sensor: geometry,
   intrinsics: z.object({ fxPx: z.number().positive(), fyPx: z.number().positive(), cxPx: z.number(), cyPx: z.number() }),
@@ -49,10 +59,22 @@ export const learnerConfigSchema = z.object({
       objective: z.enum(['avg-timestamps', 'iwe-variance']).default('avg-timestamps'),
       /** λ, s. */
       smoothnessWeight: z.number().min(0).default(0.05),
-      /** Splat images at this fraction of the sensor resolution (≤ 0.5 avoids the sparse-image bias, see loss/README). */
-      splatScale: z.number().gt(0).max(1).default(0.5),
+      /**
+       * Splat images at this fraction of the sensor resolution. 1 at 160 × 120, as pretrained (at 0.5 the
+       * minimum sits at 0.75 ν and training drifts low; use ≈ 0.25 at 640 × 480; EVIDENCE.md, "Choices").
+       */
+      splatScale: z.number().gt(0).max(1).default(1),
+      /**
+       * Background-activity filter on the loss's events (loss/backgroundActivityFilter.ts): support
+       * half-width, µs, and neighbouring pixels required. Real sensors have shot noise, which pulls the loss
+       * toward ν = 0; null turns it off (a noiseless simulated sensor).
+       */
+      noiseFilter: z
+        .object({ supportUs: z.number().positive(), minNeighbours: z.number().int().min(1).max(8) })
+        .nullable()
+        .default({ ...DEFAULT_NOISE_FILTER }),
     })
-    .default({ objective: 'avg-timestamps', smoothnessWeight: 0.05, splatScale: 0.5 }),
+    .default({ objective: 'avg-timestamps', smoothnessWeight: 0.05, splatScale: 1, noiseFilter: { ...DEFAULT_NOISE_FILTER } }),
   trainer: z
     .object({
       learningRate: z.number().positive().default(DEFAULT_TRAINER_OPTIONS.learningRate),

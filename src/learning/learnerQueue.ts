@@ -237,11 +237,12 @@ export class LearnerQueue {
     const { slot, dropped } = this.acquireForWrite();
     const v = this.slots[slot]!;
     const m = v.meta;
-    m[M_T_START] = window.tStartUs;
+    // The loss's window is the learner's span (it may reach further back than the network input's).
+    m[M_T_START] = window.learnerTStartUs;
     m[M_T_END] = window.tEndUs;
     m[M_WINDOW_INDEX] = window.index;
     m[M_ENQUEUED] = enqueuedTUs;
-    m[M_WINDOW_EVENTS] = window.eventCount;
+    m[M_WINDOW_EVENTS] = window.learnerEventCount;
     const map = window.input.mapping;
     m[M_FIT] = map.fit === 'crop' ? 1 : 0;
     m[M_SCALE] = map.scale;

@@ -73,6 +73,7 @@ async function main(data: LearnerWorkerData): Promise<void> {
     smoothnessWeight: cfg.loss.smoothnessWeight,
     splatScale: cfg.loss.splatScale,
     maxEvents: cfg.maxEvents,
+    ...(cfg.loss.noiseFilter !== null ? { noiseFilter: cfg.loss.noiseFilter } : {}),
   });
   const exchange = WeightExchange.create(manifest.totalLength);
   const windowsPerUpdate = stepper.sizes.input / forward.sizes.input;

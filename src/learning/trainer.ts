@@ -112,6 +112,11 @@ export interface TrainerStatus {
   readonly lastLoss: number;
   readonly lastGradNorm: number;
   readonly lastDrift: number;
+  /**
+   * The last window trained on: its span (tEndUs − tStartUs, the loss window), µs; the learner events it
+   * brought; and the events the loss used (after its noise filter). NaN before one.
+   */
+  readonly lastWindow: { readonly spanUs: number; readonly events: number; readonly lossEvents: number };
   /** Publications that found no free slot (retried with the next update). */
   readonly publishDeferred: number;
   readonly resets: number;
@@ -140,6 +145,7 @@ export class Trainer {
   /** Clock time when the current batch's first window was offered (for the 'update' phase). */
   private updateStartUs = 0;
   private counts = { windowsOffered: 0, windowsSparse: 0, publishDeferred: 0, resets: 0 };
+  private lastWindow = { spanUs: NaN, events: NaN, lossEvents: NaN };
   private last = { loss: NaN, gradNorm: NaN, drift: NaN };
 
   constructor(
@@ -239,6 +245,7 @@ export class Trainer {
         grad,
       );
       const t2 = clock.nowUs();
+      this.lastWindow = { spanUs: sample.tEndUs - sample.tStartUs, events: sample.events.length, lossEvents: r.events };
       this.timings.add('forward', t1 - t0);
       this.timings.add('loss', t2 - t1);
       this.batchInput.set(sample.input, b * this.inputLength);
@@ -304,6 +311,7 @@ export class Trainer {
       lastLoss: this.last.loss,
       lastGradNorm: this.last.gradNorm,
       lastDrift: this.last.drift,
+      lastWindow: { ...this.lastWindow },
       guards: this.guards.counters(),
       timings: this.timings.summary(),
     };

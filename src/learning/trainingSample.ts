@@ -23,10 +23,10 @@ export interface CameraMotion {
 export interface TrainingSample extends CameraMotion {
   /** Window sequence number (EventWindow.index). */
   readonly windowIndex: number;
-  /** Window start and end, sensor time µs. */
+  /** Start and end of the learner's span (the loss window), sensor time µs: EventWindow.learnerTStartUs, tEndUs. */
   readonly tStartUs: number;
   readonly tEndUs: number;
-  /** Events the window held before the learner cap. */
+  /** Events the learner's span held before the learner cap. */
   readonly windowEventCount: number;
   /** Sensor → network mapping of the input. */
   readonly mapping: InputMapping;

@@ -70,6 +70,14 @@ export class EventRing implements EventArrays {
    * non-decreasing (the cutter guarantees it), which allows a binary search: O(log n), not O(n).
    */
   dropOlderThan(tUs: number): number {
+    const lo = this.firstAtOrAfter(tUs);
+    const dropped = lo - this.tail;
+    this.tail = lo;
+    return dropped;
+  }
+
+  /** Logical index of the first stored event at or after `tUs` (head when none); binary search, as above. */
+  firstAtOrAfter(tUs: number): number {
     const ts = this.tUs;
     const mask = this.mask;
     let lo = this.tail; // invariant: events before lo are older than tUs
@@ -79,9 +87,7 @@ export class EventRing implements EventArrays {
       if (ts[mid & mask] < tUs) lo = mid + 1;
       else hi = mid;
     }
-    const dropped = lo - this.tail;
-    this.tail = lo;
-    return dropped;
+    return lo;
   }
 
   /** Forgets everything (indices keep growing, so logical indices are never reused). */

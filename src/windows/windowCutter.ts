@@ -12,6 +12,8 @@
  *   empty, in order, one per period.
  * - lengthUs > periodUs gives overlapping windows (history kept in a ring buffer); lengthUs < periodUs
  *   leaves gaps whose events are counted (`betweenWindowsEvents`) and not used.
+ * - The learner's events come from [k · periodUs − learnerLengthUs, k · periodUs) (default: the window
+ *   itself); the ring keeps history for the longer of the two spans.
  *
  * Robustness (every case counted in `counters`, see `WindowCounters`):
  * - out-of-geometry events and non-finite/negative timestamps are dropped;
@@ -53,6 +55,8 @@ class ReusedWindow implements EventWindow {
   tStartUs = 0;
   tEndUs = 0;
   eventCount = 0;
+  learnerTStartUs = 0;
+  learnerEventCount = 0;
   constructor(
     readonly sensor: SensorGeometry,
     readonly input: NetworkInput,
@@ -85,6 +89,8 @@ export class WindowCutter {
   private readonly stats = new Counters();
   private readonly periodUs: number;
   private readonly lengthUs: number;
+  /** How far back from a window's end events are kept: the longer of the input's and the learner's spans. */
+  private readonly historyUs: number;
 
   private started = false;
   /** Grid index k of the next window to emit: it ends at k · periodUs. */
@@ -103,6 +109,7 @@ export class WindowCutter {
     const o = this.options;
     this.periodUs = o.periodUs;
     this.lengthUs = o.lengthUs;
+    this.historyUs = Math.max(o.lengthUs, o.learnerLengthUs);
     this.ring = new EventRing(o.ringCapacity);
     this.builder = new NetworkInputBuilder({
       sensor: o.sensor,
@@ -234,7 +241,7 @@ export class WindowCutter {
     const ws = this.options.sensor.widthPx;
     const hs = this.options.sensor.heightPx;
     const nextEnd = this.nextGrid * this.periodUs;
-    const nextStart = nextEnd - this.lengthUs;
+    const nextStart = nextEnd - this.historyUs;
     // An event is in order if it is not older than the newest, nor before the open window, nor before a
     // window already emitted (overlapping windows). After one is taken, the newest is the bound.
     let minTUs = this.newestUs;
@@ -290,7 +297,7 @@ export class WindowCutter {
       }
     }
     this.newestUs = t;
-    const nextStart = this.nextGrid * this.periodUs - this.lengthUs;
+    const nextStart = this.nextGrid * this.periodUs - this.historyUs;
     if (t < nextStart) {
       stats.betweenWindowsEvents++;
       return;
@@ -353,10 +360,13 @@ export class WindowCutter {
   private emitNext(onWindow: WindowCallback): void {
     const endUs = this.nextGrid * this.periodUs;
     const startUs = endUs - this.lengthUs;
+    const learnerStartUs = endUs - this.options.learnerLengthUs;
     const ring = this.ring;
-    ring.dropOlderThan(startUs);
-    const from = ring.tail;
+    ring.dropOlderThan(endUs - this.historyUs);
+    const from = this.historyUs === this.lengthUs ? ring.tail : ring.firstAtOrAfter(startUs);
     const count = ring.head - from;
+    const learnerFrom = learnerStartUs === startUs ? from : ring.firstAtOrAfter(learnerStartUs);
+    const learnerCount = ring.head - learnerFrom;
 
     const builder = this.builder;
     builder.begin(startUs, endUs);
@@ -367,13 +377,15 @@ export class WindowCutter {
       builder.add(ring, first, first + firstLen);
       if (firstLen < count) builder.add(ring, 0, count - firstLen);
     }
-    subsampleUniform(ring, from, count, ring.mask, this.learner);
+    subsampleUniform(ring, learnerFrom, learnerCount, ring.mask, this.learner);
 
     const w = this.window;
     w.index = this.nextIndex;
     w.tStartUs = startUs;
     w.tEndUs = endUs;
     w.eventCount = count;
+    w.learnerTStartUs = learnerStartUs;
+    w.learnerEventCount = learnerCount;
     const stats = this.stats;
     stats.windowsEmitted++;
     stats.eventsInWindows += count;

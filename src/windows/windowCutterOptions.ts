@@ -27,6 +27,12 @@ export const windowCutterOptionsSchema = z
     rateHz: z.number().gt(0).max(1e6),
     /** Window length in µs; default one period. Longer than the period → overlapping windows. */
     lengthUs: z.number().gt(0).max(1e9).optional(),
+    /**
+     * Span of the learner's events in µs, ending with the window; default the window's length. The
+     * self-supervised loss needs more motion than a 5 ms input window holds (src/learning/EVIDENCE.md:
+     * 40 ms), so the learner may look further back than the network input.
+     */
+    learnerLengthUs: z.number().gt(0).max(1e9).optional(),
     /** Network input kind; default per-polarity counts. */
     inputKind: z.enum(['counts', 'voxel']).default('counts'),
     /** Voxel time bins B (voxel input only); default 5. */
@@ -76,6 +82,7 @@ export interface ResolvedWindowCutterOptions {
   readonly rateHz: number;
   readonly periodUs: number;
   readonly lengthUs: number;
+  readonly learnerLengthUs: number;
   readonly inputKind: InputKind;
   readonly voxelBins: number;
   readonly learnerCap: number;
@@ -98,5 +105,6 @@ export function resolveWindowCutterOptions(options: WindowCutterOptions): Resolv
     ...o,
     periodUs,
     lengthUs: o.lengthUs ?? periodUs,
+    learnerLengthUs: o.learnerLengthUs ?? o.lengthUs ?? periodUs,
   };
 }

@@ -124,6 +124,31 @@ describe('closed-loop flight', () => {
     expect(lines.some((l) => /socat not found.*in-memory/.test(l))).toBe(true);
   });
 
+  it('with the learner on (domain B): it trains on 40 ms loss windows of filtered events and inference adopts its weights', async () => {
+    const r = await runClosedLoopFlight({
+      scenario: 'forest',
+      domain: 'B',
+      seed: 3,
+      seconds: 4,
+      rateHz: 200,
+      speed: 1,
+      learn: true,
+    });
+    expectClosedLoop(r);
+    const l = r.learner;
+    expect(l, 'learner status').not.toBeNull();
+    expect(l!.failure).toBeNull();
+    const t = l!.worker!.trainer;
+    expect(t.updates).toBeGreaterThan(0);
+    expect(l!.worker!.updateErrors).toBe(0);
+    expect(l!.weights.adopted).toBeGreaterThan(0);
+    // The loss window is the learner's span (40 ms), not the 5 ms network input; domain B's shot noise
+    // leaves the noise filter something to drop.
+    expect(t.lastWindow.spanUs).toBe(40_000);
+    expect(t.lastWindow.events).toBeGreaterThan(0);
+    expect(t.lastWindow.lossEvents).toBeLessThan(t.lastWindow.events);
+  });
+
   it('`evpilot start` flies and exits by itself with one JSON summary', () => {
     const r = runCli(['start', '--seconds', '3', '--json'], 120_000);
     expect(r.status, r.stderr).toBe(0);

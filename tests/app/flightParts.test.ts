@@ -107,6 +107,8 @@ function window(index: number, fill: number): EventWindow {
     tEndUs: (index + 1) * 5000,
     sensor: geometry,
     eventCount: 0,
+    learnerTStartUs: index * 5000,
+    learnerEventCount: 0,
     input: { kind: 'counts', channels: 2, geometry, mapping: { fit: 'letterbox', scale: 1, offsetXPx: 0, offsetYPx: 0 }, data },
     learnerEvents: { length: 0, x: new Uint16Array(0), y: new Uint16Array(0), p: new Uint8Array(0), tUs: new Float64Array(0) },
   };

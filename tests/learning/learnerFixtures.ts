@@ -36,6 +36,8 @@ export function patternWindow(index: number, events: number, sensor: SensorGeome
     tEndUs: index * 5000 + 5000,
     sensor,
     eventCount: events,
+    learnerTStartUs: index * 5000,
+    learnerEventCount: events,
     input: { kind: 'counts', channels: 2, geometry: NETWORK, mapping: { fit: 'letterbox', scale: 0.25, offsetXPx: 0, offsetYPx: 0 }, data },
     learnerEvents: batch,
   };
@@ -114,6 +116,8 @@ export function sceneWindows(o: SceneOptions): SceneWindows {
       tEndUs: tStartUs + o.windowUs,
       sensor,
       eventCount: win.events.length,
+      learnerTStartUs: tStartUs,
+      learnerEventCount: win.events.length,
       input: { kind: 'counts', channels: 2, geometry: NETWORK, mapping: lut.mapping, data },
       learnerEvents: win.events,
     };

@@ -152,6 +152,50 @@ describe('WindowCutter: window contents against a naive reference', () => {
     expect(cutter.counters.betweenWindowsEvents).toBe(inGaps);
   });
 
+  it.each([
+    ['longer than the input (5 ms input, 40 ms learner span)', 5000, 40_000],
+    ['shorter than the input (10 ms input, 2 ms learner span)', 10_000, 2000],
+  ])('learner span %s: input and learner events each come from their own span', (_name, lengthUs, learnerLengthUs) => {
+    const cap = 300;
+    const cutter = new WindowCutter({ sensor: VGA, rateHz: 200, lengthUs, learnerLengthUs, learnerCap: cap, ringCapacity: 1 << 16 });
+    const events = randomEvents(40_000, VGA, 1_000_000, 1_200_000, rng(21));
+    const spans: Array<{ start: number; count: number; inSpan: boolean; sorted: boolean }> = [];
+    const { seen, onWindow } = collector();
+    pushInBatches(cutter, events, (w) => {
+      onWindow(w);
+      const t = w.learnerEvents.tUs.subarray(0, w.learnerEvents.length);
+      spans.push({
+        start: w.learnerTStartUs,
+        count: w.learnerEventCount,
+        inSpan: t.every((x) => x >= w.learnerTStartUs && x < w.tEndUs),
+        sorted: t.every((x, j) => j === 0 || x >= t[j - 1]!),
+      });
+    }, 7);
+    const inputRef = referenceWindows(events, 5000, lengthUs, seen[seen.length - 1].tEndUs);
+    const learnerRef = referenceWindows(events, 5000, learnerLengthUs, seen[seen.length - 1].tEndUs);
+    expect(seen.length).toBe(inputRef.length);
+    expect(seen.length).toBeGreaterThan(30);
+    seen.forEach((w, i) => {
+      expect(w.tStartUs).toBe(w.tEndUs - lengthUs);
+      expect(w.eventCount).toBe(inputRef[i].events.length);
+      expect(maxAbsDiff(w.data, naiveCounts(inputRef[i].events, cutter.mapping, cutter.options.network))).toBe(0);
+      expect(spans[i].start).toBe(w.tEndUs - learnerLengthUs);
+      expect(spans[i].count).toBe(learnerRef[i].events.length);
+      expect(w.learnerT.length).toBe(Math.min(cap, learnerRef[i].events.length));
+      expect(spans[i].inSpan && spans[i].sorted).toBe(true);
+    });
+    // Events older than the input window but inside the learner span are history, not gaps.
+    expect(cutter.counters.betweenWindowsEvents).toBe(0);
+  });
+
+  it('without a learner span the learner draws from the window itself', () => {
+    const cutter = new WindowCutter({ sensor: VGA, rateHz: 100, lengthUs: 4000 });
+    expect(cutter.options.learnerLengthUs).toBe(4000);
+    let seen: { start: number; tStart: number; count: number; n: number } | undefined;
+    pushTimes(cutter, [5000, 7000, 8000, 9500, 10_000], (w) => (seen = { start: w.learnerTStartUs, tStart: w.tStartUs, count: w.learnerEventCount, n: w.eventCount }));
+    expect(seen).toEqual({ start: 6000, tStart: 6000, count: 3, n: 3 });
+  });
+
   it('a fractional period does not drift: window i of a 150 Hz run ends exactly at (i + 1) · 1e6/150', () => {
     const cutter = new WindowCutter({ sensor: VGA, rateHz: 150 });
     const ends: number[] = [];
