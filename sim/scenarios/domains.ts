@@ -9,8 +9,8 @@
  * - lighting: high sun, bright sky (A, midday) → low sun, dim ambient, dark sky and closer fog (B, dusk);
  * - obstacle shapes and spacing: round trunks 0.10–0.30 m (A) → thin posts 0.05–0.15 m and square
  *   pillars, 35 % wider spacing (B);
- * - sensor: v2e `clean`, thresholds 0.2/0.2 (A) → v2e `noisy` (shot noise, leak, 30 Hz photoreceptor
- *   bandwidth), thresholds ON 0.3 / OFF 0.25, σ 0.05 (B).
+ * - sensor: v2e `clean`, thresholds 0.2/0.2 (A) → v2e `noisy` (shot noise, leak), thresholds ON 0.3 /
+ *   OFF 0.25, σ 0.05, photoreceptor bandwidth 300 Hz at full intensity (10–30 Hz in B's dim light) (B).
  */
 import type { TextureSpec } from '../world/textureGenerators.js';
 import type { Lighting } from '../world/world.js';
@@ -109,7 +109,11 @@ export const DOMAIN_B: DomainPreset = {
   spacingScale: 1.35,
   albedoSpreadLog: 0.15,
   eventPreset: 'noisy',
-  eventOverrides: { onThreshold: 0.3, offThreshold: 0.25, thresholdSigma: 0.05 },
+  // cutoffHz: v2e's default 300 Hz rather than `noisy`'s 30 Hz. The model scales the cutoff by absolute
+  // intensity, and B's dusk light is already dim (3–10 % of full scale), so 30 Hz gave 1–3 Hz pixels
+  // (events lagging the scene by 50–150 ms): ten times slower than v2e's `noisy` preset, which scales by a
+  // frame's normalised luma, would make them for the same scene. 300 Hz gives 10–30 Hz at dusk.
+  eventOverrides: { onThreshold: 0.3, offThreshold: 0.25, thresholdSigma: 0.05, cutoffHz: 300 },
 };
 
 export function domainPreset(name: string): DomainPreset {

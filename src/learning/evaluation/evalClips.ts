@@ -17,7 +17,7 @@ export const HELD_OUT_A: readonly ClipSpec[] = [
 export const ADAPTATION_B: ClipSpec = { scenario: 'forest', domain: 'B', seed: 7001, seconds: 60 };
 
 /** A different domain-B world, flown after the adaptation flight with the adapted and the frozen weights. */
-export const HELD_OUT_B: ClipSpec = { scenario: 'forest', domain: 'B', seed: 7101, seconds: 10 };
+export const HELD_OUT_B: ClipSpec = { scenario: 'forest', domain: 'B', seed: 7101, seconds: 20 };
 
 /** For choosing online-learning settings (not used by the evaluation). */
 export const TUNING_B: ClipSpec = { scenario: 'forest', domain: 'B', seed: 6001, seconds: 60 };

@@ -51,6 +51,7 @@ export async function main(argv: readonly string[] = process.argv): Promise<void
     .option('--epochs <n>', 'passes over the training windows', int)
     .option('--lr <x>', 'Adam learning rate, every epoch (replaces the step decay)', positive)
     .option('--batch <n>', 'windows per update', int)
+    .option('--learner-cap <n>', `most loss events per window (default ${DEFAULT_PRETRAIN_CONFIG.clip.learnerCap})`, int)
     .option('--seconds-scale <x>', 'multiply every training clip length (more or less data)', positive)
     .option('--json', 'print the metadata as JSON on stdout')
     .option('--no-progress', 'no progress on stderr')
@@ -65,6 +66,7 @@ export async function main(argv: readonly string[] = process.argv): Promise<void
     lr?: number;
     batch?: number;
     secondsScale?: number;
+    learnerCap?: number;
     json?: boolean;
     progress: boolean;
   }>();
@@ -74,6 +76,7 @@ export async function main(argv: readonly string[] = process.argv): Promise<void
     seed: o.seed,
     ...(o.workers !== undefined ? { workers: o.workers } : {}),
     ...(o.epochs !== undefined || o.lr !== undefined ? { epochs: o.epochs ?? config.epochs, epochLearningRates: undefined } : {}),
+    ...(o.learnerCap !== undefined ? { clip: { ...config.clip, learnerCap: o.learnerCap } } : {}),
     ...(o.secondsScale !== undefined ? { scenarios: config.scenarios.map((s) => ({ ...s, seconds: s.seconds * o.secondsScale! })) } : {}),
     trainer: { ...config.trainer, ...(o.lr !== undefined ? { learningRate: o.lr } : {}), ...(o.batch !== undefined ? { windowsPerUpdate: o.batch } : {}) },
   };
