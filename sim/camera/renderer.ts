@@ -329,13 +329,48 @@ export class Renderer {
       }
     }
     if (!this.options.shade) return;
-    const n = columns * K;
-    for (let slot = 0; slot < n; slot++) {
-      const zf = zfArr[slot]!;
+    // A layer behind the nearest is seen only by a ray that passes over the nearest obstacle's top
+    // (q > q0Hi: the pixel pass's only way to layerBehind). In the forest ~40 % of the slots with a
+    // hit lie behind, and almost none is seen: their records (4 transcendental functions each) are
+    // skipped when no ray of the frame can pass over the column's nearest obstacle.
+    const qMax = this.maxElevationRatio();
+    for (let j = 0; j < columns; j++) {
+      const base = j * K;
+      const zf = zfArr[base]!;
       if (!(zf < Number.POSITIVE_INFINITY)) continue;
-      F[slot * SF.STRIDE + SF.ZF] = zf;
-      this.prepareSlot(world, slot);
+      F[base * SF.STRIDE + SF.ZF] = zf;
+      this.prepareSlot(world, base);
+      if (!(qMax > F[offQ0 + 2 * j + 1]!)) continue;
+      for (let slot = base + 1; slot < base + K; slot++) {
+        const zfk = zfArr[slot]!;
+        if (!(zfk < Number.POSITIVE_INFINITY)) break;
+        F[slot * SF.STRIDE + SF.ZF] = zfk;
+        this.prepareSlot(world, slot);
+      }
     }
+  }
+
+  /**
+   * An upper bound of the elevation ratio q = up / f of every pixel ray that meets the strip (f above
+   * MIN_FORWARD), or +∞ when some pixel's f is not: q is a ratio of two affine functions of (c, r)
+   * whose denominator is then positive over the image, so its maximum lies at a corner. The pixel pass
+   * accumulates f and up by increments (relative rounding error ~W·2⁻⁵³); the margin of 10⁻⁶ covers
+   * it many times over, so a skipped layer is one no pixel can reach.
+   */
+  private maxElevationRatio(): number {
+    const fp = this.fp;
+    const cMax = this.camera.widthPx - 1;
+    const rMax = this.camera.heightPx - 1;
+    let qMax = Number.NEGATIVE_INFINITY;
+    for (let corner = 0; corner < 4; corner++) {
+      const c = corner & 1 ? cMax : 0;
+      const r = corner & 2 ? rMax : 0;
+      const f = fp[P.FA]! * c + fp[P.FB]! * r + fp[P.FC]!;
+      if (!(f > MIN_FORWARD)) return Number.POSITIVE_INFINITY;
+      const q = -(fp[P.DA]! * c + fp[P.DB]! * r + fp[P.DC]!) / f;
+      if (q > qMax) qMax = q;
+    }
+    return qMax + 1e-6 * Math.max(1, Math.abs(qMax));
   }
 
   /** Builds a slot's record (see prepareColumns). */

@@ -132,6 +132,48 @@ describe('optimised renderer and DVS model against the reference implementations
     }
   });
 
+  it('the elevation bound that lets the renderer skip records of layers behind bounds every pixel ray', () => {
+    // Renderer.maxElevationRatio: when it is below a column's nearest-obstacle top ratio, the layers
+    // behind that column get no shading record, so it must be ≥ the q = up / f of every pixel whose ray
+    // meets the strip (f > 0.05), as the pixel pass computes it (by increments along the row).
+    const world = buildScenario('forest', { seed: 5, domain: DOMAIN_A }).world;
+    const rng = new Prng(8);
+    let skipping = 0;
+    for (const [w, h, mount] of [
+      [160, 120, 0],
+      [64, 48, 0.3],
+      [320, 240, -0.2],
+    ] as const) {
+      const cam = new PinholeCamera({ geometry: { widthPx: w, heightPx: h }, horizontalFovRad: Math.PI / 2, mountPitchRad: mount });
+      const r = new Renderer(cam);
+      const internals = r as unknown as { fp: Float64Array; maxElevationRatio(): number };
+      for (let k = 0; k < 40; k++) {
+        const R = rotationFromEulerZyx(rng.uniform(-0.9, 0.9), rng.uniform(-1.2, 1.2), rng.uniform(-Math.PI, Math.PI), mat3());
+        const pose = cam.poseFromBody(rng.uniform(2, 60), rng.uniform(-8, 8), -rng.uniform(0.4, 6), R, mat3());
+        r.render(world, pose);
+        const bound = internals.maxElevationRatio();
+        const fp = internals.fp;
+        // fp layout (renderer.ts `P`): FA FB FC SA SB SC NA NB NC EA EB EC DA DB DC.
+        const [fA, fB, fC, dA, dB, dC] = [fp[0]!, fp[1]!, fp[2]!, fp[12]!, fp[13]!, fp[14]!];
+        let qMax = Number.NEGATIVE_INFINITY;
+        let anyRay = false;
+        for (let row = 0; row < h; row++) {
+          let f = fB * row + fC;
+          let up = -(dB * row + dC);
+          for (let c = 0; c < w; c++, f += fA, up -= dA) {
+            if (!(f > 0.05)) continue;
+            anyRay = true;
+            qMax = Math.max(qMax, up * (1 / f));
+          }
+        }
+        if (anyRay) expect(bound, `${w}x${h} pose ${k}`).toBeGreaterThanOrEqual(qMax);
+        if (Number.isFinite(bound)) skipping++;
+      }
+    }
+    // The bound is finite (skipping possible) for most attitudes, not only in level flight.
+    expect(skipping).toBeGreaterThan(40);
+  });
+
   it('bit-identical events for noisy input with every optional stage (low-pass, leak, shot noise, refractory)', () => {
     const geometry = { widthPx: 48, heightPx: 32 };
     const params = { ...dvsPreset('noisy'), shotNoiseRateHz: 50, leakRateHz: 1, refractoryUs: 300 };
