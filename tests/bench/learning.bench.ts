@@ -2,7 +2,8 @@
  * In-flight learning while inference holds 200 Hz, on this machine.
  *
  * The main thread runs the control path's perception part at 200 Hz on realistic windows (640×480 sensor,
- * 5 ms windows of a synthetic scene, ~4 k learner events each, network input 2×120×160): every 5 ms it
+ * a synthetic scene; each window carries the learner's 40 ms span with ~16 k events, as the runtime hands
+ * them over with the learner on; network input 2×120×160): every 5 ms it
  * queues the window for the learner (LearnerHost.enqueue: a copy into shared memory), adopts the newest
  * weights if any (tryAdopt → ProximityNet.setWeights) and runs inference (ProximityNet.infer), one
  * onnxruntime intra-op thread. Meanwhile the learner worker trains at full speed on what arrives: forward,
@@ -42,6 +43,7 @@ import { sceneWindows } from '../learning/learnerFixtures.js';
 import { round, runStandalone, summarize } from './stats.js';
 
 const PERIOD_MS = 5;
+const LEARNER_SPAN_MS = 40;
 const SENSOR = { widthPx: 640, heightPx: 480 };
 const INTRINSICS = { fxPx: 320, fyPx: 320, cxPx: 319.5, cyPx: 239.5 };
 
@@ -187,14 +189,16 @@ function learnerReport(c: Condition, st: Awaited<ReturnType<LearnerHost['status'
 export async function run(opts: { quick: boolean }): Promise<Record<string, unknown>> {
   const rounds = opts.quick ? 3 : 8;
   const segmentS = opts.quick ? 1 : 2;
-  const scene = sceneWindows({ sensor: SENSOR, intrinsics: INTRINSICS, count: 40, windowUs: PERIOD_MS * 1000, events: 4000, seed: 5 });
+  // The learner's windows as the runtime hands them over with the learner on: a 40 ms span (the learner
+  // config's lossSpanMs) with up to its 16 384-event cap, the loss with its defaults (splat 1, noise filter).
+  const scene = sceneWindows({ sensor: SENSOR, intrinsics: INTRINSICS, count: 40, windowUs: LEARNER_SPAN_MS * 1000, events: 16_000, seed: 5 });
   const windows = scene.windows.map((w) => w.window);
   const eventsPerWindow = summarize(windows.map((w) => w.learnerEvents.length)).median;
   const net = await loadProximityNet();
   for (let i = 0; i < 200; i++) await net.infer(windows[i % windows.length]!.input, 0); // JIT and ORT warm-up
 
   const dirs = [await mkdtemp(join(os.tmpdir(), 'evpilot-bench-learning-')), await mkdtemp(join(os.tmpdir(), 'evpilot-bench-learning-'))];
-  const base = { sensor: SENSOR, intrinsics: INTRINSICS, maxEvents: 4096 };
+  const base = { sensor: SENSOR, intrinsics: INTRINSICS };
   const learner = await LearnerHost.start({ ...base, checkpointDir: dirs[0]! }); // the defaults: SCHED_IDLE, nice 10
   const niceOnly = await LearnerHost.start({ ...base, checkpointDir: dirs[1]!, threadSchedIdle: false });
   const conditions: Condition[] = [
@@ -233,7 +237,7 @@ export async function run(opts: { quick: boolean }): Promise<Record<string, unkn
     const updatesPerS = withLearner.updates / withLearner.activeS;
     return {
       machine: { cpus: os.cpus().length, model: os.cpus()[0]?.model ?? 'unknown', loadAverage1mBefore: round(load0, 2), loadAverage1mAfter: round(load1, 2) },
-      windows: { sensor: `${SENSOR.widthPx}x${SENSOR.heightPx}`, periodMs: PERIOD_MS, learnerEventsMedian: eventsPerWindow, network: '160x120' },
+      windows: { sensor: `${SENSOR.widthPx}x${SENSOR.heightPx}`, periodMs: PERIOD_MS, learnerSpanMs: LEARNER_SPAN_MS, learnerEventsMedian: eventsPerWindow, network: '160x120' },
       segments: { rounds, secondsEach: segmentS, order: conditions.map((c) => c.name) },
       inferenceAlone: pacedReport(conditions[0]!.figures),
       inferenceWithLearner: {
