@@ -119,4 +119,29 @@ describe('adaptation run', () => {
     expect(r.bins[0]!.online.nu.all.pixels).toBe(r.bins[0]!.frozen.nu.all.pixels);
     expect(r.bins[1]!.online.nu.all.maePerS).not.toBe(r.bins[1]!.frozen.nu.all.maePerS);
   }, 60_000);
+
+  it('scores the online weights at every bin on the same held-out windows: first point = pretrained, last = after the flight', async () => {
+    const { manifest, data } = await readWeightsFile('models/proximity-net.init');
+    const c = quickConfig();
+    const r = await runAdaptation({
+      spec: { scenario: 'forest', domain: 'B', seed: 7001, seconds: 1 },
+      heldOut: { scenario: 'forest', domain: 'B', seed: 7101, seconds: 0.4 },
+      clip: c.clip,
+      sampleEvery: 4,
+      binSeconds: 0.5,
+      loss: c.loss,
+      trainer: { ...DEFAULT_ONLINE_TRAINER, windowsPerUpdate: 2 },
+      modelDir: 'models',
+      manifest,
+      pretrained: data,
+    });
+    expect(r.heldOutCurve.map((p) => p.atS)).toEqual([0, 0.5, 1]);
+    expect(r.heldOutCurve.map((p) => p.updates)).toEqual([0, r.bins[0]!.updates, r.bins[1]!.updates]);
+    const [online, frozen] = r.heldOut!.scores;
+    expect(r.heldOutCurve[0]!.nu).toEqual(frozen!.nu);
+    expect(r.heldOutCurve[0]!.loss).toBe(frozen!.loss);
+    expect(r.heldOutCurve[2]!.nu).toEqual(online!.nu);
+    expect(r.heldOutCurve[2]!.nu.all.maePerS).not.toBe(r.heldOutCurve[0]!.nu.all.maePerS);
+    expect(r.heldOutChange.all).toBeCloseTo(online!.nu.all.maePerS / frozen!.nu.all.maePerS - 1, 12);
+  }, 60_000);
 });

@@ -73,6 +73,11 @@ export interface CorrelationReport {
     readonly last: HistoryPoint | null;
   } | null;
   readonly adaptationPearson: number | null;
+  /**
+   * The held-out domain-B learning curve of (b): loss against ν MAE (all pixels, and pixels with events) over
+   * its points (the same windows at every point, so only the weights differ). Null without one.
+   */
+  readonly heldOutCurve: { readonly points: number; readonly pearsonAll: number; readonly pearsonEvents: number; readonly spearmanAll: number } | null;
 }
 
 export interface EvalReport {
@@ -154,6 +159,7 @@ export async function runEvaluation(o: EvalOptions, progress: ProgressSink = SIL
     c = {
       pretraining: h.length > 0 ? { points: h.length, pearson: pearson(losses, errs), spearman: spearman(losses, errs), first: h[0]!, last: h.at(-1)! } : null,
       adaptationPearson: b ? b.lossVsErrorPearson : null,
+      heldOutCurve: curveCorrelation(b),
     };
   }
   const scans: ScanReport[] = [];
@@ -180,6 +186,14 @@ export async function runEvaluation(o: EvalOptions, progress: ProgressSink = SIL
     scans,
     wallSeconds: (performance.now() - t0) / 1000,
   };
+}
+
+function curveCorrelation(b: AdaptationReport | null): CorrelationReport['heldOutCurve'] {
+  if (!b || b.heldOutCurve.length < 3) return null;
+  const loss = b.heldOutCurve.map((x) => x.loss);
+  const all = b.heldOutCurve.map((x) => x.nu.all.maePerS);
+  const events = b.heldOutCurve.map((x) => x.nu.events.maePerS);
+  return { points: loss.length, pearsonAll: pearson(loss, all), pearsonEvents: pearson(loss, events), spearmanAll: spearman(loss, all) };
 }
 
 // ---- text report
@@ -247,6 +261,8 @@ export function formatReport(r: EvalReport): string {
         `pretraining, ${p.points} validation points (update ${p.first.update} → ${p.last.update}): loss ${p.first.validationLoss.toFixed(4)} → ${p.last.validationLoss.toFixed(4)}, ν MAE ${f3(p.first.validationNu.all.maePerS)} → ${f3(p.last.validationNu.all.maePerS)} 1/s; Pearson r = ${f3(p.pearson)}, Spearman ρ = ${f3(p.spearman)}`,
       );
     } else out.push('pretraining: no history in the manifest');
+    const hc = r.c.heldOutCurve;
+    if (hc) out.push(`domain-B held-out learning curve (${hc.points} points, same windows): loss vs ν MAE Pearson r = ${f3(hc.pearsonAll)} (all pixels), ${f3(hc.pearsonEvents)} (pixels with events); Spearman ρ = ${f3(hc.spearmanAll)}`);
     if (r.c.adaptationPearson !== null) out.push(`domain-B flight, per 5 s bin, (online − frozen) loss vs (online − frozen) ν MAE: Pearson r = ${f3(r.c.adaptationPearson)}`);
   }
   for (const sc of r.scans) {
