@@ -17,6 +17,7 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { Command, InvalidArgumentError } from 'commander';
 import { layerNames } from '../../../models/proximityNet.js';
+import { DVS_CLEAN } from '../../../sim/events/dvsParams.js';
 import { readWeightsFile } from '../../platform/weightsFile.js';
 import { ForwardSession } from '../forwardSession.js';
 import { checkNoiseFilterSettings, DEFAULT_NOISE_FILTER, type NoiseFilterSettings } from '../loss/index.js';
@@ -270,7 +271,7 @@ export function formatReport(r: EvalReport): string {
   for (const sc of r.scans) {
     out.push(
       '',
-      `(s) focus loss along α·ν_true: ${sc.clip.scenario} domain ${sc.clip.domain} seed ${sc.clip.seed}, ${sc.clip.seconds} s, ${sc.windows} windows, loss window ${sc.lossLengthUs / 1000} ms, ${sc.meanEventsPerWindow.toFixed(0)} events per window (cap ${sc.learnerCap})`,
+      `(s) focus loss along α·ν_true: ${sc.clip.scenario} domain ${sc.clip.domain} seed ${sc.clip.seed}${sc.clip.sensorOverrides ? ` (sensor ${Object.entries(sc.clip.sensorOverrides).map(([k, v]) => `${k}=${v}`).join(', ')})` : ''}, ${sc.clip.seconds} s, ${sc.windows} windows, loss window ${sc.lossLengthUs / 1000} ms, ${sc.meanEventsPerWindow.toFixed(0)} events per window (cap ${sc.learnerCap})`,
     );
     out.push(`| objective, splat | ${SCAN_ALPHAS.map((a) => `α ${a}`).join(' | ')} | ν ≡ 0.69 | argmin α |`, `| --- | ${SCAN_ALPHAS.map(() => '---').join(' | ')} | --- | --- |`);
     for (const row of sc.rows) out.push(`| ${row.objective}, ${row.splatScale}${row.noiseFilter ? `, noise filter ${row.noiseFilter.supportUs / 1000} ms/${row.noiseFilter.minNeighbours}` : ''} | ${row.loss.map((v) => v.toFixed(4)).join(' | ')} | ${row.constant069.toFixed(4)} | ${row.argminAlpha} |`);
@@ -301,6 +302,19 @@ const positive = (v: string): number => {
   return n;
 };
 
+const DVS_NUMBERS = Object.keys(DVS_CLEAN).filter((k) => typeof DVS_CLEAN[k as keyof typeof DVS_CLEAN] === 'number');
+const sensorOverridesArg = (v: string): Record<string, number> => {
+  const out: Record<string, number> = {};
+  for (const part of v.split(',')) {
+    const [k, val] = part.split('=').map((x) => x.trim());
+    if (!k || !DVS_NUMBERS.includes(k)) throw new InvalidArgumentError(`unknown sensor parameter '${k ?? ''}' (known: ${DVS_NUMBERS.join(', ')})`);
+    const n = Number(val);
+    if (val === undefined || val === '' || !Number.isFinite(n) || n < 0) throw new InvalidArgumentError(`${k}: expected a number ≥ 0, got '${val ?? ''}'`);
+    out[k] = n;
+  }
+  return out;
+};
+
 const noiseFilterArg = (v: string): NoiseFilterSettings | null => {
   if (v.trim() === 'off') return null;
   const m = /^\s*(\d+(?:\.\d+)?):(\d)\s*$/.exec(v);
@@ -321,6 +335,7 @@ export async function main(argv: readonly string[] = process.argv): Promise<void
     .option('--scan <scenario:domain:seed:seconds...>', '(s) clips to scan the loss on (default forest:A:901:12 forest:B:6001:20)')
     .option('--scan-loss-ms <ms>', '(s) loss window length (default: as pretrained)', positive)
     .option('--scan-cap <n>', '(s) loss events per window (default: as pretrained)', int)
+    .option('--scan-sensor <name=value,...>', '(s) change the scanned clips\' event-sensor parameters, e.g. cutoffHz=30,shotNoiseRateHz=0 (sim/events/dvsParams.ts)', sensorOverridesArg)
     .option('--models <dir>', 'directory of the graphs and weights', 'models')
     .option('--weights <name>', 'pretrained weights base name in --models', 'proximity-net.pretrained')
     .option('--init <name>', 'random-initialisation weights base name', 'proximity-net.init')
@@ -354,6 +369,7 @@ export async function main(argv: readonly string[] = process.argv): Promise<void
     scan?: string[];
     scanLossMs?: number;
     scanCap?: number;
+    scanSensor?: Record<string, number>;
     noiseFilter: NoiseFilterSettings | null;
   }>();
   const parts = new Set(o.parts.split(',').map((p) => p.trim())) as Set<'a' | 'b' | 'c' | 's'>;
@@ -361,7 +377,7 @@ export async function main(argv: readonly string[] = process.argv): Promise<void
   const scan: ClipSpec[] = (o.scan ?? ['forest:A:901:12', 'forest:B:6001:20']).map((t) => {
     const [scenario, domain, seed, seconds] = t.split(':');
     if (domain !== 'A' && domain !== 'B') throw new InvalidArgumentError(`--scan ${t}: domain must be A or B`);
-    return { scenario: scenario!, domain, seed: Number(seed), seconds: Number(seconds) };
+    return { scenario: scenario!, domain, seed: Number(seed), seconds: Number(seconds), ...(o.scanSensor ? { sensorOverrides: o.scanSensor } : {}) };
   });
   let flight: ClipSpec = o.quick ? QUICK_ADAPTATION_B : ADAPTATION_B;
   if (o.flight) {

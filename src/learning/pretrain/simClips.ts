@@ -33,6 +33,7 @@ import type { CameraMotion } from '../trainingSample.js';
 import { runClosedLoop, type ClosedLoopSummary } from '../../../sim/runner/closedLoop.js';
 import { createExpertPilot } from '../../../sim/runner/expertPilot.js';
 import { Simulation } from '../../../sim/runner/simulation.js';
+import type { DvsParams } from '../../../sim/events/dvsParams.js';
 import { buildScenario, domainPreset } from '../../../sim/scenarios/index.js';
 import type { TruthFrame } from '../../../sim/truth/groundTruth.js';
 import type { ReportedState } from '../../../sim/vehicle/simVehicle.js';
@@ -46,6 +47,8 @@ export interface ClipSpec {
   readonly seconds: number;
   /** Scenario parameters (e.g. forest `density`). */
   readonly params?: Readonly<Record<string, number>>;
+  /** Changes to the domain's event-sensor parameters (diagnostics: e.g. the loss scan without shot noise). */
+  readonly sensorOverrides?: Readonly<Partial<DvsParams>>;
 }
 
 export interface ClipOptions {
@@ -113,7 +116,9 @@ export function clipCamera(spec: ClipSpec, opts: Partial<ClipOptions> = {}): Cli
 }
 
 function makeSimulation(spec: ClipSpec, o: ClipOptions): Simulation {
-  const scenario = buildScenario(spec.scenario, { seed: spec.seed, domain: domainPreset(spec.domain), params: spec.params });
+  const preset = domainPreset(spec.domain);
+  const domain = spec.sensorOverrides ? { ...preset, eventOverrides: { ...preset.eventOverrides, ...spec.sensorOverrides } } : preset;
+  const scenario = buildScenario(spec.scenario, { seed: spec.seed, domain, params: spec.params });
   return new Simulation({ scenario, seed: spec.seed, ...(o.fastRateHz !== undefined ? { sampling: { fastRateHz: o.fastRateHz } } : {}) });
 }
 
