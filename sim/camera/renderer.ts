@@ -4,7 +4,8 @@
  * Per frame:
  * 1. one per-column cast against the vertical obstacles (ColumnCaster), then a per-slot preparation of
  *    everything a hit's shading needs that does not depend on the pixel's row (mip levels and blend
- *    weight, texel columns and horizontal weights: a vertical surface's u is fixed per column);
+ *    weight, texel columns and horizontal weights: a vertical surface's u is fixed per column) — for
+ *    the layers behind the nearest only where some ray of the frame can pass over the nearest's top;
  * 2. one pass over the pixels: each pixel's ray is an affine function of its column and row, so the
  *    pass only adds increments; per pixel it finds what the ray sees (strip lookup: the first layer
  *    hit below the obstacle's top and before the ground, else the ground, else the sky) and writes
