@@ -4,8 +4,9 @@
  *   - scored with the *frozen* pretrained weights (ν error against the truth, and the loss);
  *   - scored with the *online* weights as they are now, before the window is trained on (prequential: the
  *     online figures are never measured on a window the weights have already learned from);
- *   - offered to the online Trainer (forward, loss, one update every `windowsPerUpdate` windows),
- *     exactly as the in-flight learner would train on it. Windows that straddle a respawn are skipped.
+ * and every `offerEvery`-th window (default: the same ones) is offered to the online Trainer (forward, loss,
+ * one update every `windowsPerUpdate` windows), exactly as the in-flight learner would train on it, after any
+ * scoring of it. Windows that straddle a respawn are not offered.
  * Figures are pooled per `binSeconds` of flight. The reduction compares the last bin with the first, for
  * both runs (the frozen run's change is the scene's doing; the online run's beyond it is learning's), and
  * the online run with the frozen one bin by bin. The flight's scenes change (the frozen model's error moves
@@ -28,7 +29,13 @@ export interface AdaptationOptions {
   readonly spec: ClipSpec;
   readonly heldOut?: ClipSpec;
   readonly clip: Omit<ClipOptions, 'truthEvery'>;
+  /** Score every n-th window (ν error against the truth, both runs). */
   readonly sampleEvery: number;
+  /**
+   * Offer every n-th window to the online trainer (default: the scored ones). The in-flight learner trains on
+   * as many windows as it keeps up with; 2 at 200 Hz with 4 windows per update is 25 updates/s.
+   */
+  readonly offerEvery?: number;
   readonly binSeconds: number;
   readonly loss: LossSettings;
   readonly trainer: TrainerSettings;
@@ -111,6 +118,8 @@ export async function runAdaptation(o: AdaptationOptions): Promise<AdaptationRep
   let grad = new Float32Array(0);
   const totalBins = Math.ceil(o.spec.seconds / o.binSeconds);
   const bins: AdaptationBin[] = [];
+  const offerEvery = o.offerEvery ?? o.sampleEvery;
+  if (!(Number.isInteger(offerEvery) && offerEvery >= 1)) throw new RangeError(`offerEvery must be an integer ≥ 1, got ${offerEvery}`);
   const snapshots: Array<{ atS: number; updates: number; data: Float32Array }> = [{ atS: 0, updates: 0, data: frozenCopy }];
   // The held-out set is flown first: its samples do not depend on the flight, and the snapshots are scored on it afterwards.
   const heldOutClip = o.heldOut ? await collectClipSamples({ spec: o.heldOut, options: o.clip, sampleEvery: o.sampleEvery, keepTruth: true }) : undefined;
@@ -155,7 +164,9 @@ export async function runAdaptation(o: AdaptationOptions): Promise<AdaptationRep
       await ready;
       if (onStartError) throw onStartError;
       if (!setup || !scoreLoss) throw new Error('adaptation: learner not set up');
-      if (w.step % o.sampleEvery !== 0 || !w.truth) return;
+      const scored = w.step % o.sampleEvery === 0 && w.truth !== undefined;
+      const offered = w.step % offerEvery === 0 && !w.afterCut;
+      if (!scored && !offered) return;
       while (w.clipTimeS > (binIndex + 1) * o.binSeconds + 1e-9 && binIndex < totalBins - 1) closeBin();
       const sample: TrainingSample = {
         ...w.motion,
@@ -168,16 +179,19 @@ export async function runAdaptation(o: AdaptationOptions): Promise<AdaptationRep
         events: w.lossWindow.learnerEvents,
         enqueuedTUs: 0,
       };
-      // Frozen.
-      const nuFrozen = await setup.forward.run(sample.input, frozen);
-      cur.frozen.add(nuFrozen, w.truth.invTtcPerS, w.truth.depthM, sample.input);
-      cur.frozenLoss += scoreLoss.evaluate({ ...sample, invTtcPerS: nuFrozen }, grad).loss;
-      // Online, before learning from this window.
-      const nuOnline = await setup.forward.run(sample.input, setup.trainer.weights);
-      cur.online.add(nuOnline, w.truth.invTtcPerS, w.truth.depthM, sample.input);
-      cur.onlineLoss += scoreLoss.evaluate({ ...sample, invTtcPerS: nuOnline }, grad).loss;
-      cur.n++;
-      if (!w.afterCut) await setup.trainer.offer(sample);
+      if (scored) {
+        const truth = w.truth!;
+        // Frozen.
+        const nuFrozen = await setup.forward.run(sample.input, frozen);
+        cur.frozen.add(nuFrozen, truth.invTtcPerS, truth.depthM, sample.input);
+        cur.frozenLoss += scoreLoss.evaluate({ ...sample, invTtcPerS: nuFrozen }, grad).loss;
+        // Online, before learning from this window.
+        const nuOnline = await setup.forward.run(sample.input, setup.trainer.weights);
+        cur.online.add(nuOnline, truth.invTtcPerS, truth.depthM, sample.input);
+        cur.onlineLoss += scoreLoss.evaluate({ ...sample, invTtcPerS: nuOnline }, grad).loss;
+        cur.n++;
+      }
+      if (offered) await setup.trainer.offer(sample);
     },
     {
       onStart: (c) => {
