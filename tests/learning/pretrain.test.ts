@@ -118,6 +118,10 @@ describe('adaptation run', () => {
     // Before the first update both runs predict with the same weights: identical first figures.
     expect(r.bins[0]!.online.nu.all.pixels).toBe(r.bins[0]!.frozen.nu.all.pixels);
     expect(r.bins[1]!.online.nu.all.maePerS).not.toBe(r.bins[1]!.frozen.nu.all.maePerS);
+    // The last-10-s figure pools both bins (a 1 s flight) by pixels.
+    const pool = (k: 'online' | 'frozen') =>
+      r.bins.reduce((s, b) => s + b[k].nu.all.maePerS * b[k].nu.all.pixels, 0) / r.bins.reduce((s, b) => s + b[k].nu.all.pixels, 0);
+    expect(r.last10sOnlineVsFrozen.all).toBeCloseTo(pool('online') / pool('frozen') - 1, 12);
   }, 60_000);
 
   it('scores the online weights at every bin on the same held-out windows: first point = pretrained, last = after the flight', async () => {

@@ -23,7 +23,7 @@ import type { TrainingSample } from '../trainingSample.js';
 import type { GuardCounters } from '../learnerGuards.js';
 import { pearson } from './correlation.js';
 import { scoreHeldOut, type HeldOutReport } from './heldOut.js';
-import { NuErrorAccumulator, type NuErrorReport } from './nuError.js';
+import { NuErrorAccumulator, type NuErrorFigures, type NuErrorReport } from './nuError.js';
 
 export interface AdaptationOptions {
   readonly spec: ClipSpec;
@@ -76,6 +76,8 @@ export interface AdaptationReport {
   };
   /** (online − frozen) / frozen ν MAE in the last bin. */
   readonly lastBinOnlineVsFrozen: { readonly all: number; readonly events: number };
+  /** The same over the flight's last 10 s (bins pooled by pixels): less noisy than one 5 s bin. */
+  readonly last10sOnlineVsFrozen: { readonly all: number; readonly events: number };
   /** Whole flight, pooled. */
   readonly total: { readonly online: RunFigures; readonly frozen: RunFigures };
   readonly updates: number;
@@ -108,6 +110,26 @@ function sameBits(a: Float32Array, b: Float32Array): boolean {
 }
 
 const rel = (to: number, from: number): number => (from > 0 ? (to - from) / from : NaN);
+
+/** (online − frozen) / frozen ν MAE over several bins, each bin's MAE weighted by its pixels. */
+function pooledOnlineVsFrozen(bins: readonly AdaptationBin[]): { all: number; events: number } {
+  const pooled = (pick: (b: AdaptationBin) => NuErrorFigures): number => {
+    let px = 0;
+    let sum = 0;
+    for (const b of bins) {
+      const f = pick(b);
+      if (f.pixels > 0) {
+        px += f.pixels;
+        sum += f.maePerS * f.pixels;
+      }
+    }
+    return px > 0 ? sum / px : NaN;
+  };
+  return {
+    all: rel(pooled((b) => b.online.nu.all), pooled((b) => b.frozen.nu.all)),
+    events: rel(pooled((b) => b.online.nu.events), pooled((b) => b.frozen.nu.events)),
+  };
+}
 
 export async function runAdaptation(o: AdaptationOptions): Promise<AdaptationReport> {
   const frozen = Float32Array.from(o.pretrained);
@@ -247,6 +269,7 @@ export async function runAdaptation(o: AdaptationOptions): Promise<AdaptationRep
         online: { all: rel(last.online.nu.all.maePerS, first.frozen.nu.all.maePerS), events: rel(last.online.nu.events.maePerS, first.frozen.nu.events.maePerS) },
         frozen: { all: rel(last.frozen.nu.all.maePerS, first.frozen.nu.all.maePerS), events: rel(last.frozen.nu.events.maePerS, first.frozen.nu.events.maePerS) },
       },
+      last10sOnlineVsFrozen: pooledOnlineVsFrozen(bins.slice(-Math.max(1, Math.round(10 / o.binSeconds)))),
       lastBinOnlineVsFrozen: { all: rel(last.online.nu.all.maePerS, last.frozen.nu.all.maePerS), events: rel(last.online.nu.events.maePerS, last.frozen.nu.events.maePerS) },
       total: {
         online: { nu: totalOnline.report(), loss: totalN > 0 ? totalOnlineLoss / totalN : NaN },
