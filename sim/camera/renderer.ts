@@ -41,6 +41,7 @@ import type { World } from '../world/world.js';
 import { COORD_OFFSET } from '../world/texture.js';
 import { ColumnCaster } from './columnCaster.js';
 import type { CameraPose, PinholeCamera } from './pinhole.js';
+import { loadNativeKernels, renderKernels, type NativeRenderKernels, type RenderKernelKind } from '../native/renderKernels.js';
 
 export interface RendererOptions {
   /** Strip columns per image pixel at the image centre (≥ 1; 2 keeps edges sub-pixel accurate). */
@@ -51,9 +52,15 @@ export interface RendererOptions {
   readonly maxRangeM: number;
   /** false: compute depth only (ground truth at network geometry), skipping textures. */
   readonly shade: boolean;
+  /**
+   * Per-pixel passes: `auto` = the process-wide choice (native when the addon is built, unless
+   * EVPILOT_SIM_KERNEL=js; see sim/native/renderKernels.ts), `js` = always JS, `native` = the addon or
+   * an error. Same frames bit for bit either way.
+   */
+  readonly kernel: 'auto' | RenderKernelKind;
 }
 
-export const DEFAULT_RENDERER_OPTIONS: RendererOptions = { oversample: 2, layers: 3, maxRangeM: 80, shade: true };
+export const DEFAULT_RENDERER_OPTIONS: RendererOptions = { oversample: 2, layers: 3, maxRangeM: 80, shade: true, kernel: 'auto' };
 
 /** Rays whose forward (heading-axis) component is below this are treated as looking straight down/up. */
 const MIN_FORWARD = 0.05;
@@ -91,6 +98,36 @@ const enum P {
   LB_Q,
   LB_F,
   LB_DOWN,
+  /**
+   * What the native kernels read besides the above (sim/native/src/render_kernels.c mirrors this
+   * layout: bump KERNEL_ABI in both when it changes). Image and heap layout, set once:
+   */
+  W,
+  H,
+  K,
+  OFF_Q0,
+  OFF_RAY_LEN,
+  OFF_POW2,
+  OFF_FOG,
+  OFF_GLIST,
+  OFF_GIDX,
+  OFF_GROUND,
+  /** Per world: */
+  FOG_LEN,
+  MAX_LOD,
+  GROUND_SIZE,
+  GROUND_TOP,
+  QLO,
+  QSTEP,
+  SKY_LOG,
+  SKY_GRAD,
+  FOG_LOG,
+  GROUND_SHADE,
+  /** Per frame: */
+  STRIP_MIN,
+  INV_DA,
+  PIX_ANGLE,
+  N_GROUND,
   COUNT,
 }
 /**
@@ -138,6 +175,9 @@ export class Renderer {
   readonly logI: Float32Array;
   readonly depthM: Float32Array;
   minDepthM = Number.POSITIVE_INFINITY;
+  /** Which implementation runs the per-pixel passes (frames are bit-identical either way). */
+  readonly kernel: RenderKernelKind;
+  private readonly native: NativeRenderKernels | undefined;
   private readonly caster: ColumnCaster;
   /** (column, row) pairs of the image border, where the strip's extreme tangents lie. */
   private readonly borderPx: Int32Array;
@@ -197,12 +237,41 @@ export class Renderer {
       }
     }
     this.heapF.set(INV_POW2, this.offPow2);
+    const fp = this.fp;
+    fp[P.W] = W;
+    fp[P.H] = H;
+    fp[P.K] = this.options.layers;
+    fp[P.OFF_Q0] = this.offQ0;
+    fp[P.OFF_RAY_LEN] = this.offRayLen;
+    fp[P.OFF_POW2] = this.offPow2;
+    fp[P.OFF_FOG] = this.offFog;
+    fp[P.OFF_GLIST] = this.offGList;
+    fp[P.OFF_GIDX] = this.offGIdx;
+    fp[P.OFF_GROUND] = this.offGroundLevels;
+    fp[P.PIX_ANGLE] = camera.pixelAngleRad;
+    const wanted = this.options.kernel;
+    if (wanted === 'auto') this.native = renderKernels().kernels;
+    else if (wanted === 'js') this.native = undefined;
+    else {
+      const { kernels, why } = loadNativeKernels();
+      if (!kernels) throw new Error(`Renderer: native kernel requested, but it is unavailable: ${why}`);
+      this.native = kernels;
+    }
+    this.kernel = this.native ? 'native' : 'js';
   }
 
   render(world: World, pose: CameraPose): void {
     this.setupFrame(world, pose);
     this.prepareColumns(world);
-    if (this.options.shade) this.shadedPass(world);
+    const native = this.native;
+    if (native) {
+      // The same passes in C (sim/native), one call per frame over the same arrays.
+      this.kernelParams(world);
+      const caster = this.caster;
+      this.minDepthM = this.options.shade
+        ? native.shaded(this.heapF, this.heapI, world.atlas.values, this.logI, this.depthM, caster.zf, caster.top, this.fp)
+        : native.depth(this.heapF, this.depthM, caster.zf, caster.top, this.fp);
+    } else if (this.options.shade) this.shadedPass(world);
     else this.depthPass();
   }
 
@@ -669,6 +738,31 @@ export class Renderer {
     this.minDepthM = minDepth;
     this.groundLevels(nG);
     this.groundSample(world, nG);
+  }
+
+  /**
+   * The per-world and per-frame values the native kernels read from `fp` (the JS passes read them from
+   * the world directly), and the ground texture's level offsets in the int heap.
+   */
+  private kernelParams(world: World): void {
+    const fp = this.fp;
+    const atlas = world.atlas;
+    const light = world.lighting;
+    const I = this.heapI;
+    const groundBase = atlas.base[world.groundTextureIndex]!;
+    for (let l = 0; l <= atlas.maxLod; l++) I[this.offGroundLevels + l] = groundBase + atlas.levelOffset[l]!;
+    fp[P.FOG_LEN] = this.fogLutLength;
+    fp[P.MAX_LOD] = atlas.maxLod;
+    fp[P.GROUND_SIZE] = atlas.size;
+    fp[P.GROUND_TOP] = groundBase + atlas.levelOffset[atlas.maxLod]!;
+    fp[P.QLO] = atlas.quantLo;
+    fp[P.QSTEP] = atlas.quantStep;
+    fp[P.SKY_LOG] = light.skyLog;
+    fp[P.SKY_GRAD] = light.skyGradientLog;
+    fp[P.FOG_LOG] = light.fogLog;
+    fp[P.GROUND_SHADE] = Math.fround(world.groundShadeLog);
+    fp[P.STRIP_MIN] = this.caster.strip[0]!;
+    fp[P.INV_DA] = this.caster.strip[2]!;
   }
 
   /**

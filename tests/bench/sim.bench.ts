@@ -19,6 +19,8 @@
  *
  * Run alone: `node --import tsx tests/bench/sim.bench.ts [--json] [--quick] [--configs forest@160x120,…]`
  * (`--configs`: only the named configurations, for before/after runs alternated in one session).
+ * The renderer's per-pixel passes run natively when sim/native is built (`npm run build:native`), in JS
+ * otherwise or with EVPILOT_SIM_KERNEL=js; each configuration reports which (`rendererKernel`).
  */
 import { runClosedLoop } from '../../sim/runner/closedLoop.js';
 import { createExpertPilot } from '../../sim/runner/expertPilot.js';
@@ -74,6 +76,7 @@ async function measure(scenarioName: string, geometry: { widthPx: number; height
     samplesPerSimSecond: roundSummary(summarize(samplesPerS), 0),
     shareOfSamplesAtOrAbove1kHz: round(fast / Math.max(1, samples), 3),
     collisions: sim.vehicle.collisions.length,
+    rendererKernel: sim.renderer.kernel,
     loadAverage1m: [round(loadBefore, 2), round(loadavg()[0]!, 2)],
   };
 }

@@ -4,6 +4,9 @@
  * tests/sim/reference (the code as it was before). Compared here on flights through every scenario in
  * both domains, and on poses that reach the rare paths (layers behind the nearest obstacle, a camera
  * looking straight down or up, strong roll, other geometries and mount pitch).
+ * The renderer's JS passes are compared explicitly (`kernel: 'js'`: the fallback when the native
+ * kernels are not built), and the simulation's own renderer too (native where built; native against
+ * JS bit for bit is tested at length in renderer-native.test.ts).
  */
 import { describe, expect, it } from 'vitest';
 import { EventBuffer } from '../../src/formats/evt/eventBuffer.js';
@@ -49,6 +52,7 @@ function flyAndCompare(name: string, domain: DomainPreset, preset: 'clean' | 'no
   const sim = new Simulation({ scenario, eventPreset: preset });
   const cam = sim.camera;
   const ref = new ReferenceRenderer(cam);
+  const js = new Renderer(cam, { kernel: 'js' });
   const params = sim.dvsParams;
   const dvs = new DvsModel(cam.spec.geometry, params, new Prng(11).derive('dvs'));
   const refDvs = new ReferenceDvsModel(cam.spec.geometry, params, new Prng(11).derive('dvs'));
@@ -68,7 +72,9 @@ function flyAndCompare(name: string, domain: DomainPreset, preset: 'clean' | 'no
     sim.advanceTo(t, ignored);
     cam.writePose(v.positionNed[0]!, v.positionNed[1]!, v.positionNed[2]!, v.worldFromBody, pose);
     ref.render(world, pose);
-    expectSameFrame(sim.renderer, ref, `${name}/${domain.name} sample ${k}`);
+    expectSameFrame(sim.renderer, ref, `${name}/${domain.name} sample ${k} (${sim.renderer.kernel})`);
+    js.render(world, pose);
+    expectSameFrame(js, ref, `${name}/${domain.name} sample ${k} (js)`);
     if (first) {
       dvs.reset(sim.renderer.logI, t);
       refDvs.reset(ref.logI, t);
@@ -110,7 +116,7 @@ describe('optimised renderer and DVS model against the reference implementations
     }
     const rng = new Prng(7);
     for (const { world, cam } of cases) {
-      const r = new Renderer(cam);
+      const r = new Renderer(cam, { kernel: 'js' });
       const ref = new ReferenceRenderer(cam);
       const R = mat3();
       const attitudes: [number, number, number][] = [
@@ -145,7 +151,7 @@ describe('optimised renderer and DVS model against the reference implementations
       [320, 240, -0.2],
     ] as const) {
       const cam = new PinholeCamera({ geometry: { widthPx: w, heightPx: h }, horizontalFovRad: Math.PI / 2, mountPitchRad: mount });
-      const r = new Renderer(cam);
+      const r = new Renderer(cam, { kernel: 'js' });
       const internals = r as unknown as { fp: Float64Array; maxElevationRatio(): number };
       for (let k = 0; k < 40; k++) {
         const R = rotationFromEulerZyx(rng.uniform(-0.9, 0.9), rng.uniform(-1.2, 1.2), rng.uniform(-Math.PI, Math.PI), mat3());
