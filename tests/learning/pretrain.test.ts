@@ -94,7 +94,8 @@ describe('pretraining --quick', () => {
 });
 
 describe('adaptation run', () => {
-  it('leaves the frozen weights untouched and changes the online ones', async () => {
+  /** A 1 s domain-B flight from the init weights, 2 bins, every 4th window scored. */
+  async function quickAdaptation(extra: Partial<Parameters<typeof runAdaptation>[0]> = {}) {
     const { manifest, data } = await readWeightsFile('models/proximity-net.init');
     const before = Float32Array.from(data);
     const c = quickConfig();
@@ -108,7 +109,13 @@ describe('adaptation run', () => {
       modelDir: 'models',
       manifest,
       pretrained: data,
+      ...extra,
     });
+    return { r, data, before };
+  }
+
+  it('leaves the frozen weights untouched and changes the online ones', async () => {
+    const { r, data, before } = await quickAdaptation();
     expect(r.frozenUnchanged).toBe(true);
     expect(bitsEqual(data, before)).toBe(true);
     expect(r.onlineChanged).toBe(true);
@@ -124,21 +131,12 @@ describe('adaptation run', () => {
     expect(r.last10sOnlineVsFrozen.all).toBeCloseTo(pool('online') / pool('frozen') - 1, 12);
   }, 60_000);
 
-  it('scores the online weights at every bin on the same held-out windows: first point = pretrained, last = after the flight', async () => {
-    const { manifest, data } = await readWeightsFile('models/proximity-net.init');
-    const c = quickConfig();
-    const r = await runAdaptation({
-      spec: { scenario: 'forest', domain: 'B', seed: 7001, seconds: 1 },
-      heldOut: { scenario: 'forest', domain: 'B', seed: 7101, seconds: 0.4 },
-      clip: c.clip,
-      sampleEvery: 4,
-      binSeconds: 0.5,
-      loss: c.loss,
-      trainer: { ...DEFAULT_ONLINE_TRAINER, windowsPerUpdate: 2 },
-      modelDir: 'models',
-      manifest,
-      pretrained: data,
-    });
+  it('scores the online weights at every bin on the same held-out windows: first point = pretrained, last = after the flight; trains on more windows than it scores', async () => {
+    const { r } = await quickAdaptation({ heldOut: { scenario: 'forest', domain: 'B', seed: 7101, seconds: 0.4 }, offerEvery: 2 });
+    // Every 2nd window offered, every 4th scored.
+    const scored = r.bins.reduce((s, b) => s + b.windows, 0);
+    expect(r.windowsOffered).toBeGreaterThanOrEqual(2 * scored - 2);
+    expect(r.windowsOffered).toBeLessThanOrEqual(2 * scored + 2);
     expect(r.heldOutCurve.map((p) => p.atS)).toEqual([0, 0.5, 1]);
     expect(r.heldOutCurve.map((p) => p.updates)).toEqual([0, r.bins[0]!.updates, r.bins[1]!.updates]);
     const [online, frozen] = r.heldOut!.scores;
