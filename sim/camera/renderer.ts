@@ -32,6 +32,13 @@
  * No allocation per frame: outputs live in preallocated typed arrays owned by the renderer and are
  * overwritten by the next `render`.
  *
+ * Native passes: shadedPass (with groundLevels, groundSample), layerBehind and depthPass also exist in
+ * C (sim/native/src/render_kernels.c, built by `npm run build:native`), which `render` calls instead
+ * when the addon is built (`kernel`); setupFrame and prepareColumns (the cast, the slot records and
+ * every transcendental function) stay here for both. A change to those loops, or to the layouts of
+ * `fp` (P) and the slot records (SF, SI), must be made in the C too (and KERNEL_ABI bumped in both
+ * when a layout changes); tests/sim/renderer-native.test.ts fails on any difference.
+ *
  * Outputs:
  * - `logI[r·W + c]`: natural-log intensity (relative units, see World).
  * - `depthM[r·W + c]`: depth along the optical axis (camera-frame z), metres; +∞ for sky.
