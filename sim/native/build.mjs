@@ -38,7 +38,8 @@ if (!existsSync(headers)) {
 
 const gyp = process.env.npm_config_node_gyp;
 const [cmd, pre] = gyp && existsSync(gyp) ? [process.execPath, [gyp]] : ['node-gyp', []];
-const args = [...pre, 'rebuild', `--nodedir=${prefix}`, '--jobs=2', ...gypArgs];
+// During `npm install` only warnings and errors: the install prints enough already.
+const args = [...pre, 'rebuild', `--nodedir=${prefix}`, '--jobs=2', ...(ifPossible ? ['--loglevel=warn'] : []), ...gypArgs];
 console.log(`build:native: ${[cmd, ...args].join(' ')} (in ${here})`);
 const r = spawnSync(cmd, args, { cwd: here, stdio: 'inherit' });
 if (r.error) {
