@@ -1,5 +1,7 @@
 /** Small worlds and cameras for the simulator tests. */
 import { PinholeCamera } from '../../sim/camera/pinhole.js';
+import { mat3, rotationFromEulerZyx } from '../../sim/world/frames.js';
+import type { Prng } from '../../sim/world/prng.js';
 import { ObstacleSet, type ObstacleSpec } from '../../sim/world/obstacles.js';
 import { MipTexture } from '../../sim/world/texture.js';
 import { World, type Lighting } from '../../sim/world/world.js';
@@ -37,4 +39,29 @@ export const SURFACE = { textureIndex: 0, textureOffsetUM: 0, textureOffsetVM: 0
 
 export function camera(widthPx = 160, heightPx = 120, mountPitchRad = 0): PinholeCamera {
   return new PinholeCamera({ geometry: { widthPx, heightPx }, horizontalFovRad: Math.PI / 2, mountPitchRad });
+}
+
+/**
+ * Camera poses that reach the renderer's rare paths: straight down, straight up over every obstacle, strong
+ * roll, looking up past short obstacles to the layers behind (plus `extra` attitudes), then 12 random
+ * attitudes; each at 0.4, 1.5 and 6 m above the ground, at random places of the scenario's first 60 m.
+ * Attitudes are [roll, pitch, yaw], rad. The pose object is reused: render it before taking the next.
+ */
+export function* rarePoses(cam: PinholeCamera, rng: Prng, extra: ReadonlyArray<readonly [number, number, number]> = []) {
+  const R = mat3();
+  const attitudes: Array<readonly [number, number, number]> = [
+    [0, 0, 0.3],
+    [0, -1.45, 1.0], // straight down
+    [0, 1.4, -0.5], // straight up, over every obstacle
+    [0.9, 0.2, 2.0], // strong roll
+    [-0.5, 0.6, -2.5], // looking up: rays pass over short obstacles to the layers behind
+    ...extra,
+  ];
+  for (let k = 0; k < 12; k++) attitudes.push([rng.uniform(-0.7, 0.7), rng.uniform(-0.8, 0.8), rng.uniform(-Math.PI, Math.PI)]);
+  for (const [roll, pitch, yaw] of attitudes) {
+    for (const altitude of [0.4, 1.5, 6]) {
+      const pose = cam.poseFromBody(rng.uniform(2, 60), rng.uniform(-8, 8), -altitude, rotationFromEulerZyx(roll, pitch, yaw, R), mat3());
+      yield { pose, label: `${cam.widthPx}x${cam.heightPx} roll ${roll} pitch ${pitch} yaw ${yaw} alt ${altitude}` };
+    }
+  }
 }

@@ -20,6 +20,7 @@ import { mat3, rotationFromEulerZyx } from '../../sim/world/frames.js';
 import { Prng } from '../../sim/world/prng.js';
 import type { World } from '../../sim/world/world.js';
 import { ReferenceDvsModel } from './reference/dvsModel.js';
+import { rarePoses } from './helpers.js';
 import { ReferenceRenderer } from './reference/renderer.js';
 
 /** Number of entries whose bits differ (NaN = NaN, +0 ≠ −0). */
@@ -118,22 +119,10 @@ describe('optimised renderer and DVS model against the reference implementations
     for (const { world, cam } of cases) {
       const r = new Renderer(cam, { kernel: 'js' });
       const ref = new ReferenceRenderer(cam);
-      const R = mat3();
-      const attitudes: [number, number, number][] = [
-        [0, 0, 0.3],
-        [0, -1.45, 1.0], // straight down
-        [0, 1.4, -0.5], // straight up, over every obstacle
-        [0.9, 0.2, 2.0], // strong roll
-        [-0.5, 0.6, -2.5], // looking up: rays pass over short obstacles to the layers behind
-      ];
-      for (let k = 0; k < 12; k++) attitudes.push([rng.uniform(-0.7, 0.7), rng.uniform(-0.8, 0.8), rng.uniform(-Math.PI, Math.PI)]);
-      for (const [roll, pitch, yaw] of attitudes) {
-        for (const altitude of [0.4, 1.5, 6]) {
-          const pose = cam.poseFromBody(rng.uniform(2, 60), rng.uniform(-8, 8), -altitude, rotationFromEulerZyx(roll, pitch, yaw, R), mat3());
-          r.render(world, pose);
-          ref.render(world, pose);
-          expectSameFrame(r, ref, `${cam.widthPx}x${cam.heightPx} roll ${roll} pitch ${pitch} yaw ${yaw} alt ${altitude}`);
-        }
+      for (const { pose, label } of rarePoses(cam, rng)) {
+        r.render(world, pose);
+        ref.render(world, pose);
+        expectSameFrame(r, ref, label);
       }
     }
   });

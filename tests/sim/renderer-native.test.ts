@@ -19,6 +19,7 @@ import { buildScenario, DOMAIN_A, DOMAIN_B, SCENARIO_NAMES, type DomainPreset } 
 import { mat3, rotationFromEulerZyx } from '../../sim/world/frames.js';
 import { Prng } from '../../sim/world/prng.js';
 import type { World } from '../../sim/world/world.js';
+import { rarePoses } from './helpers.js';
 
 const built = existsSync(NATIVE_ADDON_PATH);
 const required = process.env.EVPILOT_SIM_NATIVE_REQUIRED === '1';
@@ -129,24 +130,11 @@ describe.skipIf(!built)('native renderer kernels against the JS passes (bit for 
     for (const { world, cam } of cases) {
       const shaded = pair(cam, true);
       const depthOnly = pair(cam, false);
-      const R = mat3();
-      const attitudes: [number, number, number][] = [
-        [0, 0, 0.3],
-        [0, -1.45, 1.0], // straight down
-        [0, 1.4, -0.5], // straight up, over every obstacle
-        [0.9, 0.2, 2.0], // strong roll
-        [-0.5, 0.6, -2.5], // looking up: rays pass over short obstacles to the layers behind
-        [Math.PI, 0, 0], // upside down
-      ];
-      for (let k = 0; k < 12; k++) attitudes.push([rng.uniform(-0.7, 0.7), rng.uniform(-0.8, 0.8), rng.uniform(-Math.PI, Math.PI)]);
-      for (const [roll, pitch, yaw] of attitudes) {
-        for (const altitude of [0.4, 1.5, 6]) {
-          const pose = cam.poseFromBody(rng.uniform(2, 60), rng.uniform(-8, 8), -altitude, rotationFromEulerZyx(roll, pitch, yaw, R), mat3());
-          for (const { native, js } of [shaded, depthOnly]) {
-            native.render(world, pose);
-            js.render(world, pose);
-            expectSameFrame(native, js, `${cam.widthPx}x${cam.heightPx} roll ${roll} pitch ${pitch} yaw ${yaw} alt ${altitude}`);
-          }
+      for (const { pose, label } of rarePoses(cam, rng, [[Math.PI, 0, 0]])) {
+        for (const { native, js } of [shaded, depthOnly]) {
+          native.render(world, pose);
+          js.render(world, pose);
+          expectSameFrame(native, js, label);
         }
       }
     }
