@@ -67,6 +67,8 @@ export interface EvalOptions {
   readonly quick: boolean;
   readonly workers: number;
   readonly online: TrainerSettings;
+  /** (b) The online loss's window, µs (default: the pretraining's). */
+  readonly onlineLossLengthUs?: number;
   /** (b) Offer every n-th window to the online trainer (default: the scored windows). */
   readonly offerEvery?: number;
   /** (b) The online loss's background-activity filter (domain B's sensor has shot noise); null = off. */
@@ -95,7 +97,7 @@ export interface CorrelationReport {
 
 export interface EvalReport {
   readonly weights: { readonly name: string; readonly origin: string; readonly version: number };
-  readonly settings: { readonly clip: Omit<ClipOptions, 'truthEvery'>; readonly sampleEvery: number; readonly loss: LossSettings; readonly onlineLoss: LossSettings; readonly online: TrainerSettings; readonly offerEvery: number };
+  readonly settings: { readonly clip: Omit<ClipOptions, 'truthEvery'>; readonly sampleEvery: number; readonly loss: LossSettings; readonly onlineLoss: LossSettings; readonly online: TrainerSettings; readonly offerEvery: number; readonly onlineLossLengthUs: number };
   readonly a: HeldOutReport | null;
   readonly b: AdaptationReport | null;
   readonly c: CorrelationReport | null;
@@ -150,7 +152,7 @@ export async function runEvaluation(o: EvalOptions, progress: ProgressSink = SIL
     b = await runAdaptation({
       spec: o.flight,
       ...(o.heldOutB ? { heldOut: o.heldOutB } : {}),
-      clip,
+      clip: o.onlineLossLengthUs !== undefined ? { ...clip, lossLengthUs: o.onlineLossLengthUs } : clip,
       sampleEvery,
       ...(o.offerEvery !== undefined ? { offerEvery: o.offerEvery } : {}),
       binSeconds: o.binSeconds,
@@ -193,7 +195,7 @@ export async function runEvaluation(o: EvalOptions, progress: ProgressSink = SIL
   }
   return {
     weights: { name: o.weights, origin: pre.manifest.origin, version: pre.manifest.version },
-    settings: { clip, sampleEvery, loss, onlineLoss, online: o.online, offerEvery: o.offerEvery ?? sampleEvery },
+    settings: { clip, sampleEvery, loss, onlineLoss, online: o.online, offerEvery: o.offerEvery ?? sampleEvery, onlineLossLengthUs: o.onlineLossLengthUs ?? clip.lossLengthUs ?? 0 },
     a,
     b,
     c,
@@ -238,7 +240,7 @@ export function formatReport(r: EvalReport): string {
   }
   if (r.b) {
     const b = r.b;
-    out.push('', `(b) domain B, ${b.flight.scenario} seed ${b.flight.seed}, ${b.flight.seconds} s: online learning (1 window in ${s.offerEvery} offered, ${s.online.windowsPerUpdate} windows/update, lr ${s.online.learningRate}, layers ${s.online.trainableLayers.join(',')}) vs frozen, 1 window in ${s.sampleEvery} scored`);
+    out.push('', `(b) domain B, ${b.flight.scenario} seed ${b.flight.seed}, ${b.flight.seconds} s: online learning (${s.onlineLossLengthUs / 1000} ms loss window, 1 window in ${s.offerEvery} offered, ${s.online.windowsPerUpdate} windows/update, lr ${s.online.learningRate}, layers ${s.online.trainableLayers.join(',')}) vs frozen, 1 window in ${s.sampleEvery} scored`);
     out.push('| time (s) | windows | updates | online MAE | frozen MAE | online/frozen | online MAE (events) | frozen MAE (events) | online loss | frozen loss | mean ν̂ online / frozen / truth |');
     out.push('| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |');
     for (const x of b.bins) {
@@ -354,6 +356,7 @@ export async function main(argv: readonly string[] = process.argv): Promise<void
     .option('--workers <n>', 'simulator worker threads for (a) (0 = this thread)', int, 2)
     .option('--lr <x>', '(b) online learning rate', positive)
     .option('--batch <n>', '(b) windows per update', int)
+    .option('--loss-ms <ms>', '(b) the online loss window, ms (default: as pretrained)', positive)
     .option('--offer-every <n>', `(b) offer every n-th window to the online trainer (default ${DEFAULT_OFFER_EVERY}: at 200 Hz and 4 windows per update, 25 updates/s, what the in-flight learner sustains here)`, int)
     .option('--layers <list>', '(b) trainable layers, comma-separated')
     .option('--flight <scenario:seed:seconds>', `(b) the domain-B flight (default ${ADAPTATION_B.scenario}:${ADAPTATION_B.seed}:${ADAPTATION_B.seconds})`)
@@ -373,6 +376,7 @@ export async function main(argv: readonly string[] = process.argv): Promise<void
     lr?: number;
     batch?: number;
     offerEvery?: number;
+    lossMs?: number;
     layers?: string;
     flight?: string;
     heldOutB: boolean;
@@ -420,6 +424,7 @@ export async function main(argv: readonly string[] = process.argv): Promise<void
       online,
       ...(o.offerEvery !== undefined || !o.quick ? { offerEvery: o.offerEvery ?? DEFAULT_OFFER_EVERY } : {}),
       noiseFilter: o.noiseFilter,
+      ...(o.lossMs !== undefined ? { onlineLossLengthUs: o.lossMs * 1000 } : {}),
       flight,
       heldOutB: o.heldOutB ? heldOutB : null,
       heldOutA: o.quick ? QUICK_HELD_OUT_A : HELD_OUT_A,
