@@ -7,6 +7,12 @@ export function parsePositiveInt(value: string): number {
   return Number(value);
 }
 
+/** 0, 1, 2, … (counts where 0 means "none", e.g. worker threads). */
+export function parseWholeNumber(value: string): number {
+  if (!/^\d+$/.test(value.trim())) throw new InvalidArgumentError('expected a whole number');
+  return Number(value);
+}
+
 export function parsePositiveNumber(value: string): number {
   const v = Number(value);
   if (!Number.isFinite(v) || v <= 0) throw new InvalidArgumentError('expected a positive number');

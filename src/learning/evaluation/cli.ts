@@ -16,6 +16,7 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { Command, InvalidArgumentError } from 'commander';
+import { parsePositiveNumber as positive, parseWholeNumber as int } from '../../cli/options.js';
 import { layerNames } from '../../../models/proximityNet.js';
 import { DVS_CLEAN } from '../../../sim/events/dvsParams.js';
 import { readWeightsFile } from '../../platform/weightsFile.js';
@@ -305,15 +306,6 @@ export function formatReport(r: EvalReport): string {
 
 // ---- command line
 
-const int = (v: string): number => {
-  if (!/^\d+$/.test(v.trim())) throw new InvalidArgumentError('expected a whole number');
-  return Number(v);
-};
-const positive = (v: string): number => {
-  const n = Number(v);
-  if (!(Number.isFinite(n) && n > 0)) throw new InvalidArgumentError('expected a positive number');
-  return n;
-};
 
 const DVS_NUMBERS = Object.keys(DVS_CLEAN).filter((k) => typeof DVS_CLEAN[k as keyof typeof DVS_CLEAN] === 'number');
 const sensorOverridesArg = (v: string): Record<string, number> => {

@@ -10,7 +10,8 @@ import { mkdirSync, mkdtempSync, renameSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { Command, InvalidArgumentError } from 'commander';
+import { Command } from 'commander';
+import { parsePositiveNumber as positive, parseWholeNumber as int } from '../../cli/options.js';
 import { weightsBytes } from '../../../models/weightsPacking.js';
 import { DEFAULT_PRETRAIN_CONFIG, quickConfig, type PretrainConfig } from './pretrainConfig.js';
 import { runPretraining, type PretrainResult } from './pretrain.js';
@@ -18,15 +19,6 @@ import { SILENT_PROGRESS, StderrProgress } from './progress.js';
 
 export const PRETRAINED_WEIGHTS_NAME = 'proximity-net.pretrained';
 
-const int = (v: string): number => {
-  if (!/^\d+$/.test(v.trim())) throw new InvalidArgumentError('expected a whole number');
-  return Number(v);
-};
-const positive = (v: string): number => {
-  const n = Number(v);
-  if (!(Number.isFinite(n) && n > 0)) throw new InvalidArgumentError('expected a positive number');
-  return n;
-};
 
 /** Writes the weights and the manifest (manifest last, each through a temporary name, so a reader never sees half a pair). */
 export function writePretrained(dir: string, result: PretrainResult, extra: Record<string, unknown>): { weights: string; manifest: string } {
