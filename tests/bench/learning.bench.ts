@@ -34,36 +34,17 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import { join } from 'node:path';
 import type { EventWindow } from '../../src/contracts/eventWindow.js';
-import type { VehicleState } from '../../src/contracts/vehicleState.js';
 import { LearnerHost } from '../../src/learning/learnerHost.js';
 import { loadProximityNet } from '../../src/perception/loadProximityNet.js';
 import type { ProximityNet } from '../../src/perception/proximityNet.js';
 import { realClock } from '../../src/platform/time.js';
-import { sceneWindows } from '../learning/learnerFixtures.js';
+import { sceneWindows, vehicleAt } from '../learning/learnerFixtures.js';
 import { round, runStandalone, summarize } from './stats.js';
 
 const PERIOD_MS = 5;
 const LEARNER_SPAN_MS = 40;
 const SENSOR = { widthPx: 640, heightPx: 480 };
 const INTRINSICS = { fxPx: 320, fyPx: 320, cxPx: 319.5, cyPx: 239.5 };
-
-/** FC state for the scene's camera motion (see tests/learning/learnerWorker.test.ts for the frames). */
-function vehicleAt(tUs: number): VehicleState {
-  return {
-    tUs,
-    armed: true,
-    mode: 'offboard',
-    modeName: 'PX4:OFFBOARD',
-    inControl: true,
-    attitude: { rollRad: 0, pitchRad: 0, yawRad: 0 },
-    attitudeTUs: tUs,
-    bodyRatesRadS: { rollRadS: 0.3, pitchRadS: 0.2, yawRadS: -0.4 },
-    velNedMS: { northMS: 3, eastMS: 0.3, downMS: -0.1 },
-    velTUs: tUs,
-    batteryV: 16,
-    link: { connected: true, lastFcHeartbeatTUs: tUs, framesIn: 0, framesOut: 0, framesDropped: 0, bytesSkipped: 0, crcErrors: 0, reconnects: 0 },
-  };
-}
 
 const ms = (v: number) => round(v, 3);
 const sleep = (t: number) => new Promise((r) => setTimeout(r, t));

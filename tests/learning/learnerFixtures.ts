@@ -8,6 +8,7 @@ import type { CameraIntrinsics } from '../../src/contracts/cameraIntrinsics.js';
 import type { EventBatch } from '../../src/contracts/eventBatch.js';
 import type { EventWindow } from '../../src/contracts/eventWindow.js';
 import type { SensorGeometry } from '../../src/contracts/sensorGeometry.js';
+import type { VehicleState } from '../../src/contracts/vehicleState.js';
 import type { CameraMotion } from '../../src/learning/trainingSample.js';
 import { accumulateCounts, buildInputLookup } from '../../src/windows/index.js';
 import { mulberry32 } from '../helpers/random.js';
@@ -124,4 +125,27 @@ export function sceneWindows(o: SceneOptions): SceneWindows {
     windows.push({ window, motion: { bodyRatesCamRadS: win.ratesCam, focusOfExpansionNorm: win.foeNorm, foeFromVelocity: true }, truthPerS: win.invTtcTruePerS });
   }
   return { sensor, intrinsics, windows };
+}
+
+/**
+ * FC state giving the scene's camera motion (sceneWindows) with a level, north-facing drone and the camera
+ * along body x (mount pitch 0: camera x = body y, camera y = body z, camera z = body x): camera rates
+ * (0.2, −0.4, 0.3) → body (0.3, 0.2, −0.4) rad/s; camera velocity (0.3, −0.1, 3) → NED (3, 0.3, −0.1) m/s.
+ * `ratesAgeUs` makes the attitude/rates sample that much older than `tUs` (stale-rates cases).
+ */
+export function vehicleAt(tUs: number, ratesAgeUs = 0): VehicleState {
+  return {
+    tUs,
+    armed: true,
+    mode: 'offboard',
+    modeName: 'PX4:OFFBOARD',
+    inControl: true,
+    attitude: { rollRad: 0, pitchRad: 0, yawRad: 0 },
+    attitudeTUs: tUs - ratesAgeUs,
+    bodyRatesRadS: { rollRadS: 0.3, pitchRadS: 0.2, yawRadS: -0.4 },
+    velNedMS: { northMS: 3, eastMS: 0.3, downMS: -0.1 },
+    velTUs: tUs,
+    batteryV: 16,
+    link: { connected: true, lastFcHeartbeatTUs: tUs, framesIn: 0, framesOut: 0, framesDropped: 0, bytesSkipped: 0, crcErrors: 0, reconnects: 0 },
+  };
 }

@@ -18,7 +18,6 @@ import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { VehicleState } from '../../src/contracts/vehicleState.js';
 import { decodeCheckpoint } from '../../src/learning/checkpointFormat.js';
 import { type LearnerHostEvent, LearnerHost } from '../../src/learning/learnerHost.js';
 import type { LearnerConfigInput } from '../../src/learning/learnerConfig.js';
@@ -26,31 +25,9 @@ import { loadProximityNet } from '../../src/perception/loadProximityNet.js';
 import type { ProximityNet } from '../../src/perception/proximityNet.js';
 import { realClock } from '../../src/platform/time.js';
 import { readWeightsFile } from '../../src/platform/weightsFile.js';
-import { patternWindow, sceneWindows } from './learnerFixtures.js';
+import { patternWindow, sceneWindows, vehicleAt } from './learnerFixtures.js';
 
 const scene = sceneWindows({ count: 8, windowUs: 5_000, events: 4000, seed: 11 });
-
-/**
- * FC state giving the scene's camera motion with a level, north-facing drone and the camera along body x
- * (mount pitch 0: camera x = body y, camera y = body z, camera z = body x): camera rates (0.2, −0.4, 0.3)
- * → body (0.3, 0.2, −0.4) rad/s; camera velocity (0.3, −0.1, 3) → NED (3, 0.3, −0.1) m/s.
- */
-function vehicleAt(tUs: number, ratesAgeUs = 0): VehicleState {
-  return {
-    tUs,
-    armed: true,
-    mode: 'offboard',
-    modeName: 'PX4:OFFBOARD',
-    inControl: true,
-    attitude: { rollRad: 0, pitchRad: 0, yawRad: 0 },
-    attitudeTUs: tUs - ratesAgeUs,
-    bodyRatesRadS: { rollRadS: 0.3, pitchRadS: 0.2, yawRadS: -0.4 },
-    velNedMS: { northMS: 3, eastMS: 0.3, downMS: -0.1 },
-    velTUs: tUs,
-    batteryV: 16,
-    link: { connected: true, lastFcHeartbeatTUs: tUs, framesIn: 0, framesOut: 0, framesDropped: 0, bytesSkipped: 0, crcErrors: 0, reconnects: 0 },
-  };
-}
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
