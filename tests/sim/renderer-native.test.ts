@@ -205,5 +205,13 @@ describe.skipIf(!built)('native renderer kernels against the JS passes (bit for 
     };
     expect(run('js')).toEqual({ kinds: 'js js', said: 'evpilot sim: renderer per-pixel passes: JS (EVPILOT_SIM_KERNEL=js)' });
     expect(run('auto')).toMatchObject({ kinds: 'native native', said: expect.stringContaining('passes: native (') });
+    // A value it does not know is refused with the accepted ones, not silently taken as the default.
+    const bad = spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], {
+      cwd: new URL('../..', import.meta.url),
+      env: { ...process.env, EVPILOT_SIM_KERNEL: 'fast' },
+      encoding: 'utf8',
+    });
+    expect(bad.status).not.toBe(0);
+    expect(bad.stderr).toContain('EVPILOT_SIM_KERNEL must be auto, js or native (got "fast")');
   });
 });
