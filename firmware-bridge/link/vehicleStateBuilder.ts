@@ -39,6 +39,7 @@ export class VehicleStateBuilder {
   bodyRatesRadS: BodyRatesRadS | null = null;
   velNedMS: VelocityNedMS | null = null;
   velTUs: number | null = null;
+  heightAboveHomeM: number | null = null;
   batteryV: number | null = null;
   private latest: VehicleState;
 
@@ -69,6 +70,7 @@ export class VehicleStateBuilder {
       bodyRatesRadS: this.bodyRatesRadS,
       velNedMS: this.velNedMS,
       velTUs: this.velTUs,
+      heightAboveHomeM: this.heightAboveHomeM,
       batteryV: this.batteryV,
       link: linkHealth(this.link),
     });

@@ -259,6 +259,7 @@ export class MavlinkFlightLink implements FlightLink {
       b.attitudeTUs = now;
     } else if (message instanceof common.LocalPositionNed) {
       b.velNedMS = { northMS: message.vx, eastMS: message.vy, downMS: message.vz };
+      b.heightAboveHomeM = Number.isFinite(message.z) ? -message.z : null;
       b.velTUs = now;
     } else if (message instanceof common.Odometry) {
       const v = odometryVelocityNed(message.childFrameId, message.q, message.vx, message.vy, message.vz);

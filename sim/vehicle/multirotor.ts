@@ -316,6 +316,7 @@ export class Multirotor implements SimVehicle {
         eastMS: this.velocityNed[1]! + e.velocityError[1]!,
         downMS: this.velocityNed[2]! + e.velocityError[2]!,
       },
+      positionNedM: { northM: this.positionNed[0]!, eastM: this.positionNed[1]!, downM: this.positionNed[2]! + e.heightErrorM },
     };
   }
 }

@@ -84,6 +84,8 @@ export interface ReportedState {
   readonly attitude: EulerAnglesRad;
   readonly bodyRatesRadS: BodyRatesRadS;
   readonly velocityNedMS: VelocityNedMS;
+  /** Position in local NED relative to the world origin (the ground is at downM = 0), m; estimator error on down. */
+  readonly positionNedM: PositionNedM;
 }
 
 export interface SimVehicle {

@@ -6,8 +6,8 @@
  *   while it holds); the simulator's closed-loop controller reads it every control period.
  * - `step` does nothing: the Simulation integrates the dynamics itself, in lock with its camera and
  *   events; stepping here too would move the vehicle twice.
- * - `state` is the sim vehicle's latest snapshot: true position, and attitude, body rates and velocity
- *   as the simulated FC estimator reports them (what PX4 would put in ATTITUDE / LOCAL_POSITION_NED).
+ * - `state` is the sim vehicle's latest snapshot: position, attitude, body rates and velocity as the
+ *   simulated FC estimator reports them (what PX4 would put in ATTITUDE / LOCAL_POSITION_NED).
  */
 import type { EmulatedVehicle, EmulatedVehicleState, Vector3 } from '../../firmware-bridge/emulator/emulatedVehicle.js';
 import { emptyVehicleState, type SharedVehicleChannel } from './sharedVehicleChannel.js';

@@ -206,9 +206,10 @@ export class SimWorld {
     const rep = this.sim.vehicle.reported();
     const s = this.stateScratch;
     s.simTUs = this.sim.tUs;
-    s.northM = truth.positionNedM.northM;
-    s.eastM = truth.positionNedM.eastM;
-    s.downM = truth.positionNedM.downM;
+    // The estimator's position (true north/east, height with the estimator's error): what PX4 reports.
+    s.northM = rep.positionNedM.northM;
+    s.eastM = rep.positionNedM.eastM;
+    s.downM = rep.positionNedM.downM;
     s.velNorthMS = rep.velocityNedMS.northMS;
     s.velEastMS = rep.velocityNedMS.eastMS;
     s.velDownMS = rep.velocityNedMS.downMS;

@@ -1,5 +1,6 @@
 import { InvalidArgumentError } from 'commander';
 import { EVENT_ENCODINGS, type EventEncoding } from '../contracts/eventEncoding.js';
+import { checkGroundFloorSettings, DEFAULT_GROUND_FLOOR, type GroundFloorSettings } from '../learning/loss/groundFloor.js';
 
 /** Commander argument parsers with messages that say what was expected. */
 export function parsePositiveInt(value: string): number {
@@ -23,4 +24,18 @@ export function parseEncoding(value: string): EventEncoding {
   const v = value.trim().toLowerCase();
   if (!(EVENT_ENCODINGS as readonly string[]).includes(v)) throw new InvalidArgumentError(`expected one of ${EVENT_ENCODINGS.join(', ')}`);
   return v as EventEncoding;
+}
+
+/** The loss's ground-floor prior: `<weight>[:<margin>]` (s², fraction; e.g. 1:0.1) or `off`. */
+export function parseGroundFloor(value: string): GroundFloorSettings | null {
+  if (value.trim() === 'off') return null;
+  const m = /^\s*(\d+(?:\.\d+)?)(?::(\d+(?:\.\d+)?))?\s*$/.exec(value);
+  if (!m) throw new InvalidArgumentError(`expected <weight>[:<margin>] (e.g. 1:0.1) or off, got '${value}'`);
+  const f = { ...DEFAULT_GROUND_FLOOR, weight: Number(m[1]), ...(m[2] !== undefined ? { margin: Number(m[2]) } : {}) };
+  try {
+    checkGroundFloorSettings(f);
+  } catch (e) {
+    throw new InvalidArgumentError((e as Error).message);
+  }
+  return f;
 }

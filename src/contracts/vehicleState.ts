@@ -32,6 +32,12 @@ export interface VehicleState {
   readonly velNedMS: VelocityNedMS | null;
   /** Receipt time of the velocity sample (µs, Clock), null until the first one. */
   readonly velTUs: number | null;
+  /**
+   * Height above the estimator's origin (the take-off point), m, up positive: −z of MAVLink
+   * LOCAL_POSITION_NED, received with the velocity (same receipt time, `velTUs`). Null when the autopilot
+   * does not report a local position (Betaflight). The learner reads it as the height above flat ground.
+   */
+  readonly heightAboveHomeM: number | null;
   /** Battery voltage (V), null until reported. */
   readonly batteryV: number | null;
   /** How the link itself is doing. */

@@ -1,11 +1,12 @@
 /**
  * The camera's motion for one window from the flight controller's latest state: body rates (gyro, body
- * FRD) rotated into the camera frame, and the focus of expansion from the velocity (local NED → body FRD
- * by the attitude, → camera by the mounting), with the optical-axis fallback of focusOfExpansionFromVelocity.
+ * FRD) rotated into the camera frame, the focus of expansion from the velocity (local NED → body FRD
+ * by the attitude, → camera by the mounting), with the optical-axis fallback of focusOfExpansionFromVelocity,
+ * and the ground-floor plane from the height, attitude and velocity (loss/groundFloor.ts).
  * Pure; no allocation beyond the returned object.
  */
-import type { VehicleState } from '../contracts/vehicleState.js';
-import { bodyFrdToCamera, focusOfExpansionFromVelocity, type Vec3 } from './loss/index.js';
+import type { EulerAnglesRad, VehicleState } from '../contracts/vehicleState.js';
+import { bodyFrdToCamera, focusOfExpansionFromVelocity, groundFloorPlane, type GroundFloorPlane, type Vec3 } from './loss/index.js';
 import type { CameraMotion } from './trainingSample.js';
 
 export type MotionRefusal = 'no-rates' | 'stale-rates';
@@ -39,6 +40,21 @@ export function nedToBody(v: Readonly<Vec3>, rollRad: number, pitchRad: number, 
   return { x: x2, y: cr * y1 + sr * z2, z: -sr * y1 + cr * z2 };
 }
 
+/**
+ * The flat ground's ν plane for a camera at `heightM` above the ground (m), with the vehicle's attitude
+ * and the camera-frame velocity (m/s); null when groundFloorPlane gives none.
+ */
+export function groundFloorFromAttitude(
+  attitude: EulerAnglesRad,
+  velocityCamMS: Readonly<Vec3>,
+  heightM: number,
+  mountPitchUpRad: number,
+): GroundFloorPlane | null {
+  const downBody = nedToBody({ x: 0, y: 0, z: 1 }, attitude.rollRad, attitude.pitchRad, attitude.yawRad);
+  const downCam = bodyFrdToCamera(downBody, mountPitchUpRad, { x: 0, y: 0, z: 0 });
+  return groundFloorPlane(downCam, velocityCamMS, heightM);
+}
+
 /** Camera motion from `state`, or why it cannot be used (no gyro sample yet, or too old at `nowUs`). */
 export function cameraMotionFromVehicle(
   state: VehicleState | null,
@@ -51,11 +67,14 @@ export function cameraMotionFromVehicle(
   const rates = bodyFrdToCamera({ x: r.rollRadS, y: r.pitchRadS, z: r.yawRadS }, opts.mountPitchUpRad, { x: 0, y: 0, z: 0 });
   const foe = { x: 0, y: 0 };
   let fromVelocity = false;
+  let groundFloor: GroundFloorPlane | null = null;
   if (state.velNedMS !== null && state.attitude !== null) {
     const v = state.velNedMS;
     const a = state.attitude;
     const body = nedToBody({ x: v.northMS, y: v.eastMS, z: v.downMS }, a.rollRad, a.pitchRad, a.yawRad);
-    fromVelocity = focusOfExpansionFromVelocity(bodyFrdToCamera(body, opts.mountPitchUpRad, { x: 0, y: 0, z: 0 }), foe);
+    const velCam = bodyFrdToCamera(body, opts.mountPitchUpRad, { x: 0, y: 0, z: 0 });
+    fromVelocity = focusOfExpansionFromVelocity(velCam, foe);
+    if (state.heightAboveHomeM !== null) groundFloor = groundFloorFromAttitude(a, velCam, state.heightAboveHomeM, opts.mountPitchUpRad);
   }
-  return { bodyRatesCamRadS: rates, focusOfExpansionNorm: foe, foeFromVelocity: fromVelocity };
+  return { bodyRatesCamRadS: rates, focusOfExpansionNorm: foe, foeFromVelocity: fromVelocity, groundFloor };
 }

@@ -6,6 +6,7 @@
 import { z } from 'zod';
 import { DEFAULT_GUARD_THRESHOLDS } from './learnerGuards.js';
 import { DEFAULT_NOISE_FILTER } from './loss/backgroundActivityFilter.js';
+import { DEFAULT_GROUND_FLOOR } from './loss/groundFloor.js';
 import { DEFAULT_TRAINER_OPTIONS } from './trainer.js';
 import { DEFAULT_CHECKPOINT_SCHEDULE } from './checkpointSchedule.js';
 
@@ -73,18 +74,35 @@ export const learnerConfigSchema = z.object({
         .object({ supportUs: z.number().positive(), minNeighbours: z.number().int().min(1).max(8) })
         .nullable()
         .default({ ...DEFAULT_NOISE_FILTER }),
+      /**
+       * Ground-floor prior (loss/groundFloor.ts): with the FC's height (LOCAL_POSITION_NED z, the take-off
+       * point taken as flat ground), attitude and velocity, ν below the ground's ν costs weight (s²) ×
+       * the mean squared shortfall beyond `margin` (a fraction of the bound). The contrast loss alone cannot
+       * set ν's scale at 160 × 120 (EVIDENCE.md). Windows without a height (Betaflight) skip it; null turns it
+       * off (over uneven ground).
+       */
+      groundFloor: z
+        .object({ weight: z.number().min(0), margin: z.number().min(0).lt(1), minFloorPerS: z.number().min(0).default(DEFAULT_GROUND_FLOOR.minFloorPerS) })
+        .nullable()
+        .default({ ...DEFAULT_GROUND_FLOOR }),
     })
-    .default({ objective: 'avg-timestamps', smoothnessWeight: 0.05, splatScale: 1, noiseFilter: { ...DEFAULT_NOISE_FILTER } }),
+    .default({ objective: 'avg-timestamps', smoothnessWeight: 0.05, splatScale: 1, noiseFilter: { ...DEFAULT_NOISE_FILTER }, groundFloor: { ...DEFAULT_GROUND_FLOOR } }),
   trainer: z
     .object({
       learningRate: z.number().positive().default(DEFAULT_TRAINER_OPTIONS.learningRate),
       maxGradNorm: z.number().positive().default(DEFAULT_TRAINER_OPTIONS.maxGradNorm),
       minEventsPerWindow: z.number().int().min(0).default(DEFAULT_TRAINER_OPTIONS.minEventsPerWindow),
+      /**
+       * Inference adopts a moving average of the trained weights over about this many updates (0 = the
+       * trained weights): the trained weights follow the latest scene, the average what recent scenes agree on.
+       */
+      averageOverUpdates: z.number().min(0).default(DEFAULT_TRAINER_OPTIONS.averageOverUpdates),
     })
     .default({
       learningRate: DEFAULT_TRAINER_OPTIONS.learningRate,
       maxGradNorm: DEFAULT_TRAINER_OPTIONS.maxGradNorm,
       minEventsPerWindow: DEFAULT_TRAINER_OPTIONS.minEventsPerWindow,
+      averageOverUpdates: DEFAULT_TRAINER_OPTIONS.averageOverUpdates,
     }),
   guards: z
     .object({

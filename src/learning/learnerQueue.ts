@@ -100,7 +100,11 @@ const M_RATE_Z = 12;
 const M_FOE_X = 13;
 const M_FOE_Y = 14;
 const M_FOE_FROM_VEL = 15;
-const META_LENGTH = 16;
+const M_FLOOR_PRESENT = 16; // 0 none, 1 groundFloor below
+const M_FLOOR_X = 17;
+const M_FLOOR_Y = 18;
+const M_FLOOR_AXIS = 19;
+const META_LENGTH = 20;
 
 /**
  * Atomics.waitAsync (ES2024; in Node since 16) — typed here because the project's lib is ES2023.
@@ -136,6 +140,9 @@ interface MutableClaim {
   bodyRatesCamRadS: { x: number; y: number; z: number };
   focusOfExpansionNorm: { x: number; y: number };
   foeFromVelocity: boolean;
+  groundFloor: { perXPerS: number; perYPerS: number; atAxisPerS: number } | null;
+  /** The claim's own plane object, handed out as `groundFloor` when the slot has one (no allocation per claim). */
+  floorPlane: { perXPerS: number; perYPerS: number; atAxisPerS: number };
 }
 
 /** Bytes one queue with `layout` needs. */
@@ -204,6 +211,8 @@ export class LearnerQueue {
         bodyRatesCamRadS: { x: 0, y: 0, z: 0 },
         focusOfExpansionNorm: { x: 0, y: 0 },
         foeFromVelocity: false,
+        groundFloor: null,
+        floorPlane: { perXPerS: 0, perYPerS: 0, atAxisPerS: 0 },
       });
       offset += slotBytes(layout);
     }
@@ -254,6 +263,11 @@ export class LearnerQueue {
     m[M_FOE_X] = motion.focusOfExpansionNorm.x;
     m[M_FOE_Y] = motion.focusOfExpansionNorm.y;
     m[M_FOE_FROM_VEL] = motion.foeFromVelocity ? 1 : 0;
+    const floor = motion.groundFloor;
+    m[M_FLOOR_PRESENT] = floor ? 1 : 0;
+    m[M_FLOOR_X] = floor ? floor.perXPerS : 0;
+    m[M_FLOOR_Y] = floor ? floor.perYPerS : 0;
+    m[M_FLOOR_AXIS] = floor ? floor.atAxisPerS : 0;
     v.input.set(window.input.data);
     m[M_EVENTS] = this.copyEvents(window.learnerEvents, v);
     const seq = Atomics.add(this.ctrl, C_NEXT_SEQ, 1);
@@ -387,6 +401,14 @@ export class LearnerQueue {
     c.focusOfExpansionNorm.x = m[M_FOE_X]!;
     c.focusOfExpansionNorm.y = m[M_FOE_Y]!;
     c.foeFromVelocity = m[M_FOE_FROM_VEL] === 1;
+    if (m[M_FLOOR_PRESENT] === 1) {
+      c.floorPlane.perXPerS = m[M_FLOOR_X]!;
+      c.floorPlane.perYPerS = m[M_FLOOR_Y]!;
+      c.floorPlane.atAxisPerS = m[M_FLOOR_AXIS]!;
+      c.groundFloor = c.floorPlane;
+    } else {
+      c.groundFloor = null;
+    }
     return c;
   }
 }

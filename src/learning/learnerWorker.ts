@@ -74,6 +74,7 @@ async function main(data: LearnerWorkerData): Promise<void> {
     splatScale: cfg.loss.splatScale,
     maxEvents: cfg.maxEvents,
     ...(cfg.loss.noiseFilter !== null ? { noiseFilter: cfg.loss.noiseFilter } : {}),
+    ...(cfg.loss.groundFloor !== null ? { groundFloor: cfg.loss.groundFloor } : {}),
   });
   const exchange = WeightExchange.create(manifest.totalLength);
   const windowsPerUpdate = stepper.sizes.input / forward.sizes.input;

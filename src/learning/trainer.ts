@@ -63,9 +63,16 @@ export interface TrainerOptions {
   /** Windows with fewer learner events are not trained on (the loss has no signal, only smoothing); default 200. */
   readonly minEventsPerWindow: number;
   readonly guards: Partial<GuardThresholds>;
+  /**
+   * Inference gets an exponential moving average of the trained weights over about this many updates
+   * (Polyak averaging; 0 = the trained weights themselves). The trained weights follow each latest scene's
+   * gradient; their average holds what the recent scenes agree on. Checkpoints keep the trained weights, and a
+   * resumed, rolled-back or reset learner restarts the average from them.
+   */
+  readonly averageOverUpdates: number;
 }
 
-export const DEFAULT_TRAINER_OPTIONS: TrainerOptions = { learningRate: 1e-4, maxGradNorm: 1, minEventsPerWindow: 200, guards: {} };
+export const DEFAULT_TRAINER_OPTIONS: TrainerOptions = { learningRate: 1e-4, maxGradNorm: 1, minEventsPerWindow: 200, guards: {}, averageOverUpdates: 0 };
 
 export interface TrainerDeps {
   readonly forward: ForwardModel;
@@ -132,6 +139,8 @@ export class Trainer {
   private readonly pretrained: Float32Array;
   private readonly lastGood: Float32Array;
   private readonly candidate: Float32Array;
+  /** The moving average inference gets (null when averaging is off). */
+  private readonly averaged: Float32Array | null;
   private readonly batchInput: Float32Array;
   private readonly batchGrad: Float32Array;
   private readonly inputLength: number;
@@ -158,6 +167,7 @@ export class Trainer {
     if (!(o.learningRate > 0 && Number.isFinite(o.learningRate))) throw new RangeError(`learningRate must be finite and > 0, got ${o.learningRate}`);
     if (!(o.maxGradNorm > 0)) throw new RangeError(`maxGradNorm must be > 0 (Infinity disables clipping), got ${o.maxGradNorm}`);
     if (!(Number.isInteger(o.minEventsPerWindow) && o.minEventsPerWindow >= 0)) throw new RangeError(`minEventsPerWindow must be an integer ≥ 0, got ${o.minEventsPerWindow}`);
+    if (!(o.averageOverUpdates >= 0 && Number.isFinite(o.averageOverUpdates))) throw new RangeError(`averageOverUpdates must be finite and ≥ 0, got ${o.averageOverUpdates}`);
     this.guards = new LearnerGuards(o.guards);
     this.hyper = { learningRate: o.learningRate, maxGradNorm: o.maxGradNorm };
     const { forward, stepper } = deps;
@@ -181,6 +191,7 @@ export class Trainer {
     }
     this.lastGood = Float32Array.from(stepper.weights);
     this.candidate = new Float32Array(this.lastGood.length);
+    this.averaged = o.averageOverUpdates > 1 ? Float32Array.from(stepper.weights) : null;
   }
 
   /** Version of the current weights. */
@@ -193,9 +204,14 @@ export class Trainer {
     return this.updates;
   }
 
-  /** The current weights (owned by the training step; copy to keep). */
+  /** The current trained weights (owned by the training step; copy to keep). What checkpoints hold. */
   get weights(): Float32Array {
     return this.deps.stepper.weights;
+  }
+
+  /** The weights inference gets: the moving average when `averageOverUpdates` > 1, else the trained ones. */
+  get inferenceWeights(): Float32Array {
+    return this.averaged ?? this.deps.stepper.weights;
   }
 
   /** True when the last publication found no free slot: call `publishCurrent` again (the worker does when idle). */
@@ -203,10 +219,10 @@ export class Trainer {
     return this.publishPending;
   }
 
-  /** Publishes the current weights under the current version (start-up, or a deferred publication). */
+  /** Publishes the inference weights under the current version (start-up, or a deferred publication). */
   publishCurrent(): boolean {
     const t0 = this.deps.clock.nowUs();
-    const ok = this.deps.publish(this.version, this.deps.stepper.weights);
+    const ok = this.deps.publish(this.version, this.inferenceWeights);
     this.timings.add('publish', this.deps.clock.nowUs() - t0);
     if (!ok) this.counts.publishDeferred++;
     this.publishPending = !ok;
@@ -241,6 +257,7 @@ export class Trainer {
           invTtcPerS: nu,
           focusOfExpansionNorm: sample.focusOfExpansionNorm,
           bodyRatesCamRadS: sample.bodyRatesCamRadS,
+          groundFloor: sample.groundFloor,
         },
         grad,
       );
@@ -264,6 +281,7 @@ export class Trainer {
   resetWeights(): number {
     this.deps.stepper.setWeights(this.pretrained, true);
     this.lastGood.set(this.pretrained);
+    this.averaged?.set(this.pretrained);
     this.guards.reset();
     this.discardBatch();
     this.counts.resets++;
@@ -347,6 +365,12 @@ export class Trainer {
     this.updates++;
     this.version++;
     this.last = { loss, gradNorm: res.gradNorm, drift };
+    const avg = this.averaged;
+    if (avg !== null) {
+      const w = stepper.weights;
+      const k = 1 / this.options.averageOverUpdates;
+      for (let i = 0; i < avg.length; i++) avg[i]! += k * (w[i]! - avg[i]!);
+    }
     this.publishCurrent();
     this.timings.add('update', clock.nowUs() - this.updateStartUs);
     return { kind: 'updated', version: this.version, loss, gradNorm: res.gradNorm, drift };
@@ -354,6 +378,7 @@ export class Trainer {
 
   private rollBack(reason: RollbackReason): OfferOutcome {
     this.deps.stepper.setWeights(this.lastGood, true);
+    this.averaged?.set(this.lastGood);
     this.discardBatch();
     this.version++;
     this.publishCurrent();

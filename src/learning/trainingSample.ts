@@ -8,7 +8,7 @@
  */
 import type { EventBatch } from '../contracts/eventBatch.js';
 import type { InputMapping } from '../contracts/eventWindow.js';
-import type { BodyRatesCam, NormPoint } from './loss/index.js';
+import type { BodyRatesCam, GroundFloorPlane, NormPoint } from './loss/index.js';
 
 /** Camera motion for one window, camera frame (x right, y down, z forward). */
 export interface CameraMotion {
@@ -18,6 +18,11 @@ export interface CameraMotion {
   readonly focusOfExpansionNorm: NormPoint;
   /** True when the FOE came from the FC's velocity, false when it is the optical-axis fallback. */
   readonly foeFromVelocity: boolean;
+  /**
+   * The flat ground's ν over the image (loss/groundFloor.ts) from the FC's height, attitude and velocity;
+   * null when the FC reports no height or the camera is not moving forward.
+   */
+  readonly groundFloor: GroundFloorPlane | null;
 }
 
 export interface TrainingSample extends CameraMotion {

@@ -46,6 +46,31 @@ function avoidance(r: ReturnType<typeof rig>, make: (tUs: number) => SteeringSet
 }
 
 describe('PX4 offboard session through the emulator (lock-step)', () => {
+  it('reports the height above home from LOCAL_POSITION_NED z (null before the first one)', async () => {
+    const clock = new ManualClock(1_000_000);
+    const scheduler = new ManualScheduler(clock);
+    const [fcEnd, ccEnd] = createMockTransportPair('fc', 'companion');
+    const inner = new FirstOrderVehicle();
+    // A vehicle hovering 2.5 m above its take-off point (NED down = −2.5).
+    const vehicle = {
+      setVelocitySetpoint: inner.setVelocitySetpoint.bind(inner),
+      step: inner.step.bind(inner),
+      state: () => ({ ...inner.state(), positionNedM: { northM: 1, eastM: 2, downM: -2.5 } }),
+    };
+    const px4 = new Px4Emulator({ transport: fcEnd, vehicle, clock, scheduler });
+    const link = new MavlinkFlightLink({ transport: ccEnd, clock, scheduler });
+    await link.connect();
+    expect(link.state().heightAboveHomeM).toBeNull();
+    await px4.start();
+    for (let t = 0; t < 300_000; t += 1000) {
+      scheduler.advance(1000);
+      await flush();
+    }
+    expect(link.state().heightAboveHomeM).toBeCloseTo(2.5, 5);
+    await link.close();
+    await px4.stop();
+  });
+
   it('streams, enters offboard only after the warm-up, arms only when configured, flies, and holds when perception stops', async () => {
     const r = rig({ armWhenInControl: true, offboardWarmupUs: 1_500_000 });
     const modeRequests: number[] = [];

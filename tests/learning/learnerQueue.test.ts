@@ -24,11 +24,22 @@ describe('learner queue', () => {
       expect(s.bodyRatesCamRadS).toEqual(PATTERN_MOTION.bodyRatesCamRadS);
       expect(s.focusOfExpansionNorm).toEqual(PATTERN_MOTION.focusOfExpansionNorm);
       expect(s.foeFromVelocity).toBe(true);
+      expect(s.groundFloor).toEqual(PATTERN_MOTION.groundFloor);
       expect(s.mapping).toEqual({ fit: 'letterbox', scale: 0.25, offsetXPx: 0, offsetYPx: 0 });
       q.release(s);
     }
     expect(q.claim()).toBeUndefined();
     expect(q.counters()).toMatchObject({ pushed: 3, popped: 3, dropped: 0, ready: 0 });
+  });
+
+  it('a window without a ground-floor plane comes out without one, after one that had it', () => {
+    const q = LearnerQueue.create(layout(1));
+    q.push(patternWindow(0, 3), PATTERN_MOTION, 0);
+    q.release(q.claim()!);
+    q.push(patternWindow(1, 3), { ...PATTERN_MOTION, groundFloor: null }, 1);
+    const s = q.claim()!;
+    expect(s.groundFloor).toBeNull();
+    q.release(s);
   });
 
   it('drops the oldest unread sample when full, and counts it', () => {

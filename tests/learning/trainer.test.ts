@@ -245,4 +245,36 @@ describe('trainer', () => {
     expect(await s.trainer.offer(samples[0]!)).toEqual({ kind: 'sparse' });
     expect(s.trainer.status()).toMatchObject({ windowsOffered: 1, windowsSparse: 1, updates: 0 });
   });
+
+  it('with averaging, inference gets the moving average of the trained weights; reset restarts it', async () => {
+    const tau = 4;
+    const s = await setup({ averageOverUpdates: tau });
+    const avg = Float64Array.from(pretrained);
+    for (const x of samples.slice(0, 5)) {
+      expect((await s.trainer.offer(x)).kind).toBe('updated');
+      const w = s.trainer.weights;
+      for (let i = 0; i < avg.length; i++) avg[i] = avg[i]! + (w[i]! - avg[i]!) / tau;
+    }
+    // Published = inference weights = the average (float32 rounding per step), not the trained weights.
+    const pub = published(s.exchange);
+    let worst = 0;
+    let apart = 0;
+    for (let i = 0; i < avg.length; i++) {
+      worst = Math.max(worst, Math.abs(pub[i]! - avg[i]!));
+      apart = Math.max(apart, Math.abs(pub[i]! - s.trainer.weights[i]!));
+    }
+    expect(worst).toBeLessThan(1e-6);
+    expect(apart).toBeGreaterThan(1e-4);
+    expect(s.trainer.inferenceWeights).toEqual(pub);
+    s.trainer.resetWeights();
+    expect(published(s.exchange)).toEqual(pretrained);
+    expect(s.trainer.inferenceWeights).toEqual(pretrained);
+  });
+
+  it('without averaging, inference gets the trained weights', async () => {
+    const s = await setup();
+    await s.trainer.offer(samples[0]!);
+    expect(s.trainer.inferenceWeights).toBe(s.trainer.weights);
+    expect(published(s.exchange)).toEqual(Float32Array.from(s.trainer.weights));
+  });
 });

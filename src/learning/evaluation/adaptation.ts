@@ -165,7 +165,7 @@ export async function runAdaptation(o: AdaptationOptions): Promise<AdaptationRep
       updates: setup!.trainer.updateCount,
     };
     bins.push(bin);
-    if (heldOutClip) snapshots.push({ atS: bin.endS, updates: bin.updates, data: Float32Array.from(setup!.trainer.weights) });
+    if (heldOutClip) snapshots.push({ atS: bin.endS, updates: bin.updates, data: Float32Array.from(setup!.trainer.inferenceWeights) });
     o.onBin?.(bin, totalBins);
     totalOnline.merge(cur.online);
     totalFrozen.merge(cur.frozen);
@@ -208,7 +208,7 @@ export async function runAdaptation(o: AdaptationOptions): Promise<AdaptationRep
         cur.frozen.add(nuFrozen, truth.invTtcPerS, truth.depthM, sample.input);
         cur.frozenLoss += scoreLoss.evaluate({ ...sample, invTtcPerS: nuFrozen }, grad).loss;
         // Online, before learning from this window.
-        const nuOnline = await setup.forward.run(sample.input, setup.trainer.weights);
+        const nuOnline = await setup.forward.run(sample.input, setup.trainer.inferenceWeights);
         cur.online.add(nuOnline, truth.invTtcPerS, truth.depthM, sample.input);
         cur.onlineLoss += scoreLoss.evaluate({ ...sample, invTtcPerS: nuOnline }, grad).loss;
         cur.n++;
@@ -244,7 +244,7 @@ export async function runAdaptation(o: AdaptationOptions): Promise<AdaptationRep
   if (!setup || !camera) throw new Error('adaptation: the flight produced no window');
   try {
     while (bins.length < totalBins) closeBin();
-    const online = Float32Array.from(setup.trainer.weights);
+    const online = Float32Array.from(setup.trainer.inferenceWeights);
     const status = setup.trainer.status();
     let heldOut: HeldOutReport | null = null;
     const heldOutCurve: Array<AdaptationReport['heldOutCurve'][number]> = [];

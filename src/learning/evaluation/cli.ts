@@ -16,12 +16,12 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { Command, InvalidArgumentError } from 'commander';
-import { parsePositiveNumber as positive, parseWholeNumber as int } from '../../cli/options.js';
+import { parseGroundFloor, parsePositiveNumber as positive, parseWholeNumber as int } from '../../cli/options.js';
 import { layerNames } from '../../../models/proximityNet.js';
 import { DVS_CLEAN } from '../../../sim/events/dvsParams.js';
 import { readWeightsFile } from '../../platform/weightsFile.js';
 import { ForwardSession } from '../forwardSession.js';
-import { checkNoiseFilterSettings, DEFAULT_NOISE_FILTER, type NoiseFilterSettings } from '../loss/index.js';
+import { checkNoiseFilterSettings, DEFAULT_GROUND_FLOOR, DEFAULT_NOISE_FILTER, type GroundFloorSettings, type NoiseFilterSettings } from '../loss/index.js';
 import { runClipJobs } from '../pretrain/clipPool.js';
 import type { LossSettings, TrainerSettings } from '../pretrain/learningSetup.js';
 import { newLoss } from '../pretrain/learningSetup.js';
@@ -74,6 +74,8 @@ export interface EvalOptions {
   readonly offerEvery?: number;
   /** (b) The online loss's background-activity filter (domain B's sensor has shot noise); null = off. */
   readonly noiseFilter: NoiseFilterSettings | null;
+  /** (b) The online loss's ground-floor prior (loss/groundFloor.ts); null = off. */
+  readonly groundFloor: GroundFloorSettings | null;
   readonly flight: ClipSpec;
   readonly heldOutB: ClipSpec | null;
   readonly heldOutA: readonly ClipSpec[];
@@ -127,7 +129,7 @@ export async function runEvaluation(o: EvalOptions, progress: ProgressSink = SIL
   const sampleEvery = meta?.windows.sampleEvery ?? d.sampleEvery;
   const loss: LossSettings = meta?.loss ?? d.loss;
   // Online learning in B keeps the pretraining's loss and adds the noise filter: A's sensor has no noise.
-  const onlineLoss: LossSettings = { ...loss, noiseFilter: o.noiseFilter };
+  const onlineLoss: LossSettings = { ...loss, noiseFilter: o.noiseFilter, groundFloor: o.groundFloor };
 
   let a: HeldOutReport | null = null;
   if (o.parts.has('a')) {
@@ -224,7 +226,7 @@ export function formatReport(r: EvalReport): string {
   out.push(`weights: ${r.weights.name} (version ${r.weights.version}; ${r.weights.origin})`);
   const s = r.settings;
   out.push(
-    `windows: ${s.clip.windowRateHz} Hz, input ${(s.clip.inputLengthUs ?? 0) / 1000} ms, loss ${(s.clip.lossLengthUs ?? 0) / 1000} ms, every ${s.sampleEvery}th window; loss ${s.loss.objective}, splat ${s.loss.splatScale}, λ ${s.loss.smoothnessWeight}; online loss noise filter ${s.onlineLoss.noiseFilter ? `${s.onlineLoss.noiseFilter.supportUs / 1000} ms, ${s.onlineLoss.noiseFilter.minNeighbours} neighbours` : 'off'}`,
+    `windows: ${s.clip.windowRateHz} Hz, input ${(s.clip.inputLengthUs ?? 0) / 1000} ms, loss ${(s.clip.lossLengthUs ?? 0) / 1000} ms, every ${s.sampleEvery}th window; loss ${s.loss.objective}, splat ${s.loss.splatScale}, λ ${s.loss.smoothnessWeight}; online loss noise filter ${s.onlineLoss.noiseFilter ? `${s.onlineLoss.noiseFilter.supportUs / 1000} ms, ${s.onlineLoss.noiseFilter.minNeighbours} neighbours` : 'off'}, ground floor ${s.onlineLoss.groundFloor ? `weight ${s.onlineLoss.groundFloor.weight} s², margin ${s.onlineLoss.groundFloor.margin}` : 'off'}`,
   );
   out.push('ν error: MAE (1/s) | relative Σ|ν̂−ν|/Σν | bias (1/s), over pixels with finite depth and 0 ≤ ν ≤ 5 1/s; "events": those with events in the input window');
   if (r.a) {
@@ -351,10 +353,12 @@ export async function main(argv: readonly string[] = process.argv): Promise<void
     .option('--loss-ms <ms>', '(b) the online loss window, ms (default: as pretrained)', positive)
     .option('--offer-every <n>', `(b) offer every n-th window to the online trainer (default ${DEFAULT_OFFER_EVERY}: at 200 Hz and 4 windows per update, 25 updates/s, what the in-flight learner sustains here)`, int)
     .option('--layers <list>', '(b) trainable layers, comma-separated')
+    .option('--average <updates>', '(b) score the online run with a moving average of its weights over about this many updates (0 = the trained weights)', int)
     .option('--flight <scenario:seed:seconds>', `(b) the domain-B flight (default ${ADAPTATION_B.scenario}:${ADAPTATION_B.seed}:${ADAPTATION_B.seconds})`)
     .option('--held-out <scenario:seed:seconds>', `(b) the held-out domain-B world (default ${HELD_OUT_B.scenario}:${HELD_OUT_B.seed}:${HELD_OUT_B.seconds})`)
     .option('--no-held-out-b', '(b) skip the held-out domain-B check')
     .option('--noise-filter <ms:neighbours|off>', '(b) background-activity filter on the online loss\'s events: support half-width in ms and neighbours required (of 8), or off', noiseFilterArg, DEFAULT_NOISE_FILTER as NoiseFilterSettings | null)
+    .option('--ground-floor <weight[:margin]|off>', `(b) the online loss's ground-floor prior from the FC's height (ν ≥ the flat ground's ν): weight (s²) and margin, or off (default ${DEFAULT_GROUND_FLOOR.weight}:${DEFAULT_GROUND_FLOOR.margin})`, parseGroundFloor, DEFAULT_GROUND_FLOOR as GroundFloorSettings | null)
     .option('--json', 'print the report as JSON')
     .option('--no-progress', 'no progress on stderr')
     .parse(argv);
@@ -370,6 +374,7 @@ export async function main(argv: readonly string[] = process.argv): Promise<void
     offerEvery?: number;
     lossMs?: number;
     layers?: string;
+    average?: number;
     flight?: string;
     heldOutB: boolean;
     heldOut?: string;
@@ -380,6 +385,7 @@ export async function main(argv: readonly string[] = process.argv): Promise<void
     scanCap?: number;
     scanSensor?: Record<string, number>;
     noiseFilter: NoiseFilterSettings | null;
+    groundFloor: GroundFloorSettings | null;
   }>();
   const parts = new Set(o.parts.split(',').map((p) => p.trim())) as Set<'a' | 'b' | 'c' | 's'>;
   for (const p of parts) if (!['a', 'b', 'c', 's'].includes(p)) throw new InvalidArgumentError(`--parts: unknown part '${p}'`);
@@ -403,6 +409,7 @@ export async function main(argv: readonly string[] = process.argv): Promise<void
     ...(o.lr !== undefined ? { learningRate: o.lr } : {}),
     ...(o.batch !== undefined ? { windowsPerUpdate: o.batch } : {}),
     ...(o.layers !== undefined ? { trainableLayers: o.layers.split(',').map((l) => l.trim()) } : {}),
+    ...(o.average !== undefined ? { averageOverUpdates: o.average } : {}),
   };
   const progress = o.progress ? new StderrProgress() : SILENT_PROGRESS;
   const report = await runEvaluation(
@@ -416,6 +423,7 @@ export async function main(argv: readonly string[] = process.argv): Promise<void
       online,
       ...(o.offerEvery !== undefined || !o.quick ? { offerEvery: o.offerEvery ?? DEFAULT_OFFER_EVERY } : {}),
       noiseFilter: o.noiseFilter,
+      groundFloor: o.groundFloor,
       ...(o.lossMs !== undefined ? { onlineLossLengthUs: o.lossMs * 1000 } : {}),
       flight,
       heldOutB: o.heldOutB ? heldOutB : null,

@@ -3,10 +3,11 @@
  * along the flow that the predicted ν map implies, plus a smoothness prior on the map; exact gradient with
  * respect to every ν pixel. The maths, choices and references are in ./README.md.
  *
- *   loss = focus(ν) + λ · R(ν)
+ *   loss = focus(ν) + λ · R(ν) [+ w · P(ν)]
  *   focus: 'avg-timestamps' (Hagenaars et al. 2021, avgTimestampLoss.ts, the default the design asks for)
  *          or 'iwe-variance' (Gallego et al. 2018, varianceLoss.ts)
  *   R:     mean Charbonnier of 4-neighbour ν differences (smoothness.ts)
+ *   P:     optional ground-floor prior, ν ≥ the flat ground's ν from the FC's height (groundFloor.ts)
  *
  * Pure computation over preallocated typed arrays: no I/O, no clock, no allocation per call in steady
  * state (the result object is reused and overwritten by the next `evaluate`).
@@ -18,6 +19,7 @@ import type { SensorGeometry } from '../../contracts/sensorGeometry.js';
 import { AvgTimestampLoss } from './avgTimestampLoss.js';
 import { BackgroundActivityFilter, type NoiseFilterSettings } from './backgroundActivityFilter.js';
 import type { BodyRatesCam, NormPoint } from './flowModel.js';
+import { NetworkRays, checkGroundFloorSettings, groundFloorPenalty, type GroundFloorPlane, type GroundFloorSettings } from './groundFloor.js';
 import { type MapArray, PreparedEvents, splatGeometry } from './preparedEvents.js';
 import { SMOOTHNESS_EPS_PER_S, charbonnierSmoothness } from './smoothness.js';
 import { IweVarianceLoss, type VarianceReference } from './varianceLoss.js';
@@ -48,6 +50,11 @@ export interface ContrastLossOptions {
    * shot noise need it: stationary noise pulls the focus objective toward ν = 0.
    */
   readonly noiseFilter?: NoiseFilterSettings;
+  /**
+   * The ground-floor prior (groundFloor.ts): windows that carry a `groundFloor` plane are also penalised for
+   * ν below it. Default: off (weight 0).
+   */
+  readonly groundFloor?: GroundFloorSettings;
 }
 
 /** One window's input. */
@@ -65,6 +72,8 @@ export interface ContrastLossInput {
   readonly focusOfExpansionNorm: NormPoint;
   /** Camera angular velocity over the window, camera frame, rad/s (cameraFrames.ts converts the FC's body FRD gyro). */
   readonly bodyRatesCamRadS: BodyRatesCam;
+  /** The flat ground's ν plane for this window (groundFloor.ts), or null/absent when the FC gave no height. */
+  readonly groundFloor?: GroundFloorPlane | null;
 }
 
 /** Figures of one evaluation. The object is owned by the loss and overwritten by the next `evaluate`. */
@@ -85,6 +94,11 @@ export interface ContrastLossResult {
   eventsSubsampledAway: number;
   /** Events the noise filter dropped (0 without one). */
   eventsFilteredAsNoise: number;
+  /** P(ν) of the ground-floor prior, (1/s)², before weighting; 0 when off or the window has no plane. */
+  groundFloorLoss: number;
+  /** Map pixels that carried a ground bound, and those the map put below it (0 when off). */
+  groundBoundedPixels: number;
+  groundViolatingPixels: number;
 }
 
 export class ContrastMaximizationLoss {
@@ -108,7 +122,13 @@ export class ContrastMaximizationLoss {
     eventsOutsideMap: 0,
     eventsSubsampledAway: 0,
     eventsFilteredAsNoise: 0,
+    groundFloorLoss: 0,
+    groundBoundedPixels: 0,
+    groundViolatingPixels: 0,
   };
+  private readonly groundFloor: GroundFloorSettings | undefined;
+  private readonly rays: NetworkRays | undefined;
+  private readonly groundCounts = { boundedPixels: 0, violatingPixels: 0 };
   private readonly noiseFilter: BackgroundActivityFilter | undefined;
 
   constructor(opts: ContrastLossOptions) {
@@ -144,6 +164,11 @@ export class ContrastMaximizationLoss {
     this.splat = splatGeometry(opts.sensor, opts.splatScale);
     this.prepared = new PreparedEvents(opts.maxEvents, opts.sensor, opts.network, opts.intrinsics, opts.splatScale);
     this.gradMap = new Float64Array(opts.network.widthPx * opts.network.heightPx);
+    if (opts.groundFloor !== undefined) checkGroundFloorSettings(opts.groundFloor);
+    if (opts.groundFloor !== undefined && opts.groundFloor.weight > 0) {
+      this.groundFloor = opts.groundFloor;
+      this.rays = new NetworkRays(this.network, opts.sensor, opts.intrinsics);
+    }
     this.noiseFilter = opts.noiseFilter !== undefined ? new BackgroundActivityFilter(opts.sensor, opts.noiseFilter, opts.maxEvents) : undefined;
     if (opts.objective === 'avg-timestamps') {
       this.avgTimestamps = new AvgTimestampLoss(this.splat.widthPx, this.splat.heightPx);
@@ -208,11 +233,22 @@ export class ContrastMaximizationLoss {
       this.smoothnessWeight,
       grad,
     );
+    let floor = 0;
+    const gc = this.groundCounts;
+    gc.boundedPixels = 0;
+    gc.violatingPixels = 0;
+    if (this.groundFloor !== undefined && this.rays !== undefined && input.groundFloor) {
+      this.rays.update(input.mapping);
+      floor = groundFloorPenalty(input.invTtcPerS, input.groundFloor, this.rays, this.groundFloor, grad, gc);
+    }
     for (let k = 0; k < mapPixels; k++) gradOut[k] = grad[k]!;
 
     r.focusLoss = focus;
     r.smoothnessLoss = smooth;
-    r.loss = focus + this.smoothnessWeight * smooth;
+    r.groundFloorLoss = floor;
+    r.groundBoundedPixels = gc.boundedPixels;
+    r.groundViolatingPixels = gc.violatingPixels;
+    r.loss = focus + this.smoothnessWeight * smooth + (this.groundFloor?.weight ?? 0) * floor;
     r.activePixels = active;
     r.events = prep.counts.used;
     r.eventsOutsideWindow = prep.counts.outsideWindow;

@@ -18,3 +18,12 @@ export {
 export { BackgroundActivityFilter, DEFAULT_NOISE_FILTER, checkNoiseFilterSettings, type NoiseFilterSettings } from './backgroundActivityFilter.js';
 export type { MapArray } from './preparedEvents.js';
 export type { VarianceReference } from './varianceLoss.js';
+export {
+  DEFAULT_GROUND_FLOOR,
+  NetworkRays,
+  checkGroundFloorSettings,
+  groundFloorPenalty,
+  groundFloorPlane,
+  type GroundFloorPlane,
+  type GroundFloorSettings,
+} from './groundFloor.js';

@@ -11,7 +11,8 @@ import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { Command } from 'commander';
-import { parsePositiveNumber as positive, parseWholeNumber as int } from '../../cli/options.js';
+import { parseGroundFloor, parsePositiveNumber as positive, parseWholeNumber as int } from '../../cli/options.js';
+import type { GroundFloorSettings } from '../loss/index.js';
 import { weightsBytes } from '../../../models/weightsPacking.js';
 import { DEFAULT_PRETRAIN_CONFIG, quickConfig, type PretrainConfig } from './pretrainConfig.js';
 import { runPretraining, type PretrainResult } from './pretrain.js';
@@ -45,6 +46,7 @@ export async function main(argv: readonly string[] = process.argv): Promise<void
     .option('--batch <n>', 'windows per update', int)
     .option('--learner-cap <n>', `most loss events per window (default ${DEFAULT_PRETRAIN_CONFIG.clip.learnerCap})`, int)
     .option('--seconds-scale <x>', 'multiply every training clip length (more or less data)', positive)
+    .option('--ground-floor <weight[:margin]|off>', 'the loss\'s ground-floor prior from the FC\'s height (ν ≥ the flat ground\'s ν): weight (s²) and margin, or off (default: as configured)', parseGroundFloor)
     .option('--json', 'print the metadata as JSON on stdout')
     .option('--no-progress', 'no progress on stderr')
     .parse(argv);
@@ -59,6 +61,7 @@ export async function main(argv: readonly string[] = process.argv): Promise<void
     batch?: number;
     secondsScale?: number;
     learnerCap?: number;
+    groundFloor?: GroundFloorSettings | null;
     json?: boolean;
     progress: boolean;
   }>();
@@ -69,6 +72,7 @@ export async function main(argv: readonly string[] = process.argv): Promise<void
     ...(o.workers !== undefined ? { workers: o.workers } : {}),
     ...(o.epochs !== undefined || o.lr !== undefined ? { epochs: o.epochs ?? config.epochs, epochLearningRates: undefined } : {}),
     ...(o.learnerCap !== undefined ? { clip: { ...config.clip, learnerCap: o.learnerCap } } : {}),
+    ...(o.groundFloor !== undefined ? { loss: { ...config.loss, groundFloor: o.groundFloor } } : {}),
     ...(o.secondsScale !== undefined ? { scenarios: config.scenarios.map((s) => ({ ...s, seconds: s.seconds * o.secondsScale! })) } : {}),
     trainer: { ...config.trainer, ...(o.lr !== undefined ? { learningRate: o.lr } : {}), ...(o.batch !== undefined ? { windowsPerUpdate: o.batch } : {}) },
   };

@@ -83,6 +83,7 @@ export function compactSample(
       bodyRatesCamRadS: { ...motion.bodyRatesCamRadS },
       focusOfExpansionNorm: { ...motion.focusOfExpansionNorm },
       foeFromVelocity: motion.foeFromVelocity,
+      groundFloor: motion.groundFloor ? { ...motion.groundFloor } : null,
     },
     mapping: { ...input.input.mapping },
     ...(truth ? { truthNu: Float32Array.from(truth.invTtcPerS), truthDepth: Float32Array.from(truth.depthM) } : {}),

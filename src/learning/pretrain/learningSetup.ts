@@ -19,7 +19,7 @@ import { buildTrainStepGraph } from '../../graph/index.js';
 import { ManualClock } from '../../platform/time.js';
 import { ForwardSession } from '../forwardSession.js';
 import { type GuardThresholds } from '../learnerGuards.js';
-import { ContrastMaximizationLoss, type FocusObjective, type NoiseFilterSettings } from '../loss/index.js';
+import { ContrastMaximizationLoss, type FocusObjective, type GroundFloorSettings, type NoiseFilterSettings } from '../loss/index.js';
 import { Trainer } from '../trainer.js';
 import { TrainStepSession } from '../trainStepSession.js';
 
@@ -31,6 +31,8 @@ export interface LossSettings {
   readonly smoothnessWeight: number;
   /** Background-activity filter on the loss's events (noisy sensors); absent or null = off. */
   readonly noiseFilter?: NoiseFilterSettings | null;
+  /** The ground-floor prior (loss/groundFloor.ts); absent or null = off. */
+  readonly groundFloor?: GroundFloorSettings | null;
 }
 
 export interface TrainerSettings {
@@ -42,6 +44,8 @@ export interface TrainerSettings {
   readonly trainableLayers: readonly string[];
   /** Windows with fewer loss events are not trained on. */
   readonly minEventsPerWindow: number;
+  /** Inference weights = moving average over about this many updates (Trainer option; absent or 0 = off). */
+  readonly averageOverUpdates?: number;
 }
 
 export interface SetupOptions {
@@ -83,6 +87,7 @@ export function newLoss(o: Pick<SetupOptions, 'sensor' | 'intrinsics' | 'maxEven
     splatScale: o.loss.splatScale,
     maxEvents: o.maxEvents,
     ...(o.loss.noiseFilter ? { noiseFilter: o.loss.noiseFilter } : {}),
+    ...(o.loss.groundFloor ? { groundFloor: o.loss.groundFloor } : {}),
   });
 }
 
@@ -103,7 +108,7 @@ export async function createLearningSetup(o: SetupOptions): Promise<LearningSetu
   const loss = newLoss(o, forward.geometry);
   const deps = { forward, stepper, loss, publish: () => true, clock: new ManualClock() };
   const init = { pretrained: o.weights, pretrainedVersion: o.manifest.version, model: o.manifest.model, origin: o.origin };
-  const options = (learningRate: number) => ({ learningRate, maxGradNorm: o.trainer.maxGradNorm, minEventsPerWindow: o.trainer.minEventsPerWindow, guards: o.guards ?? {} });
+  const options = (learningRate: number) => ({ learningRate, maxGradNorm: o.trainer.maxGradNorm, minEventsPerWindow: o.trainer.minEventsPerWindow, guards: o.guards ?? {}, averageOverUpdates: o.trainer.averageOverUpdates ?? 0 });
   let trainer = new Trainer(deps, init, options(o.trainer.learningRate));
   return {
     forward,

@@ -27,7 +27,7 @@ import type { CameraIntrinsics } from '../../contracts/cameraIntrinsics.js';
 import type { EventWindow } from '../../contracts/eventWindow.js';
 import type { SensorGeometry } from '../../contracts/sensorGeometry.js';
 import { WindowCutter } from '../../windows/index.js';
-import { nedToBody } from '../cameraMotion.js';
+import { groundFloorFromAttitude, nedToBody } from '../cameraMotion.js';
 import { bodyFrdToCamera, focusOfExpansionFromVelocity, type Vec3 } from '../loss/index.js';
 import type { CameraMotion } from '../trainingSample.js';
 import { runClosedLoop, type ClosedLoopSummary } from '../../../sim/runner/closedLoop.js';
@@ -136,7 +136,8 @@ function cameraOf(sim: Simulation): ClipCamera {
 /**
  * The camera's motion from the FC-reported state (cameraMotion.ts does the same from the runtime's
  * VehicleState): gyro rates body FRD → camera; velocity local NED → body FRD (reported attitude) → camera,
- * then the FOE with the optical-axis fallback.
+ * then the FOE with the optical-axis fallback; the ground-floor plane from the reported height (the world's
+ * ground is at the origin's altitude, as a take-off point would be).
  */
 export function motionFromReported(r: ReportedState, mountPitchUpRad: number, velocityCamOut: Vec3 = { x: 0, y: 0, z: 0 }): CameraMotion {
   const rates = bodyFrdToCamera({ x: r.bodyRatesRadS.rollRadS, y: r.bodyRatesRadS.pitchRadS, z: r.bodyRatesRadS.yawRadS }, mountPitchUpRad, { x: 0, y: 0, z: 0 });
@@ -144,8 +145,10 @@ export function motionFromReported(r: ReportedState, mountPitchUpRad: number, ve
   const a = r.attitude;
   const body = nedToBody({ x: v.northMS, y: v.eastMS, z: v.downMS }, a.rollRad, a.pitchRad, a.yawRad);
   const foe = { x: 0, y: 0 };
-  const fromVelocity = focusOfExpansionFromVelocity(bodyFrdToCamera(body, mountPitchUpRad, velocityCamOut), foe);
-  return { bodyRatesCamRadS: rates, focusOfExpansionNorm: foe, foeFromVelocity: fromVelocity };
+  const velCam = bodyFrdToCamera(body, mountPitchUpRad, velocityCamOut);
+  const fromVelocity = focusOfExpansionFromVelocity(velCam, foe);
+  const groundFloor = groundFloorFromAttitude(a, velCam, -r.positionNedM.downM, mountPitchUpRad);
+  return { bodyRatesCamRadS: rates, focusOfExpansionNorm: foe, foeFromVelocity: fromVelocity, groundFloor };
 }
 
 /**
@@ -184,7 +187,8 @@ export async function flyClip(
   const warmUpUs = Math.round(o.warmUpS * 1e6);
   // Reported motion per step (camera frame), for the mean over the loss window.
   const steps = Math.max(1, Math.round(lossLengthUs / periodUs));
-  const hist = new Float64Array(steps * 6);
+  const HIST = 10; // rates xyz, velocity xyz, ground-floor plane present + 3 coefficients
+  const hist = new Float64Array(steps * HIST);
   let histCount = 0;
   const rates = { x: 0, y: 0, z: 0 };
   const vel = { x: 0, y: 0, z: 0 };
@@ -209,13 +213,17 @@ export async function flyClip(
     onWindow: async (w, view, truth) => {
       const r = view.reported;
       const m = motionFromReported(r, camera.mountPitchUpRad, vel);
-      const slot = (histCount++ % steps) * 6;
+      const slot = (histCount++ % steps) * HIST;
       hist[slot] = m.bodyRatesCamRadS.x;
       hist[slot + 1] = m.bodyRatesCamRadS.y;
       hist[slot + 2] = m.bodyRatesCamRadS.z;
       hist[slot + 3] = vel.x;
       hist[slot + 4] = vel.y;
       hist[slot + 5] = vel.z;
+      hist[slot + 6] = m.groundFloor ? 1 : 0;
+      hist[slot + 7] = m.groundFloor?.perXPerS ?? 0;
+      hist[slot + 8] = m.groundFloor?.perYPerS ?? 0;
+      hist[slot + 9] = m.groundFloor?.atAxisPerS ?? 0;
       emitted = undefined;
       emittedLoss = undefined;
       if (w.events.length > 0) {
@@ -230,21 +238,33 @@ export async function flyClip(
       if (lossWin.tEndUs !== win.tEndUs) throw new Error(`cutters out of step: ${lossWin.tEndUs} vs ${win.tEndUs}`);
       const n = Math.min(histCount, steps);
       rates.x = rates.y = rates.z = vel.x = vel.y = vel.z = 0;
+      let floorSteps = 0;
+      const floor = { perXPerS: 0, perYPerS: 0, atAxisPerS: 0 };
       for (let k = 0; k < n; k++) {
-        rates.x += hist[k * 6]! / n;
-        rates.y += hist[k * 6 + 1]! / n;
-        rates.z += hist[k * 6 + 2]! / n;
-        vel.x += hist[k * 6 + 3]! / n;
-        vel.y += hist[k * 6 + 4]! / n;
-        vel.z += hist[k * 6 + 5]! / n;
+        const o = k * HIST;
+        rates.x += hist[o]! / n;
+        rates.y += hist[o + 1]! / n;
+        rates.z += hist[o + 2]! / n;
+        vel.x += hist[o + 3]! / n;
+        vel.y += hist[o + 4]! / n;
+        vel.z += hist[o + 5]! / n;
+        if (hist[o + 6] === 1) {
+          floorSteps++;
+          floor.perXPerS += hist[o + 7]!;
+          floor.perYPerS += hist[o + 8]!;
+          floor.atAxisPerS += hist[o + 9]!;
+        }
       }
+      // The plane over the loss window: the mean of the steps that had one, none unless every step had one.
+      const groundFloor =
+        floorSteps === n ? { perXPerS: floor.perXPerS / n, perYPerS: floor.perYPerS / n, atAxisPerS: floor.atAxisPerS / n } : null;
       const foe = { x: 0, y: 0 };
       const foeFromVelocity = focusOfExpansionFromVelocity(vel, foe);
       windows++;
       await onWindow({
         window: win,
         lossWindow: lossWin,
-        motion: { bodyRatesCamRadS: { ...rates }, focusOfExpansionNorm: foe, foeFromVelocity },
+        motion: { bodyRatesCamRadS: { ...rates }, focusOfExpansionNorm: foe, foeFromVelocity, groundFloor },
         truth: win.tEndUs === w.tEndUs ? truth : undefined,
         step: w.index,
         clipTimeS: (w.tEndUs - warmUpUs) / 1e6,
