@@ -31,6 +31,8 @@ import { SocatPtyPair } from '../../firmware-bridge/transport/socatPtyPair.js';
 import { ZmqEventSource } from '../ingest/zmq/index.js';
 import { LearnerHost } from '../learning/learnerHost.js';
 import { loadProximityNet } from '../perception/loadProximityNet.js';
+import { outputToNuScale } from '../contracts/networkOutput.js';
+import { axialSpeedFromVehicle } from '../learning/cameraMotion.js';
 import { realClock, realScheduler } from '../platform/time.js';
 import type { FlightStatus, FlightSummary } from './flightReport.js';
 import { startStatusTicker } from './flightStatusTicker.js';
@@ -190,6 +192,7 @@ export async function runClosedLoopFlight(opts: ClosedLoopFlightOptions): Promis
       goalYawRad: info.goalYawRad,
       clock,
       learner,
+      nuScale: () => outputToNuScale(axialSpeedFromVehicle(link.state(), info.mountPitchUpRad), net.weightsManifest.speedScaling),
       onError: (e) => note('pipeline', `perception: ${e instanceof Error ? e.message : String(e)}`),
     });
 

@@ -22,7 +22,7 @@ import { SampleStats } from './sampleStats.js';
 
 /** The inference stage as the pipeline uses it (ProximityNet). */
 export interface ProximityInference {
-  infer(input: NetworkInput, tUs: number): Promise<ProximityMap>;
+  infer(input: NetworkInput, tUs: number, nuScale?: number): Promise<ProximityMap>;
   setWeights(version: number, data: Float32Array): void;
 }
 
@@ -43,6 +43,11 @@ export interface SteeringPipelineOptions {
   readonly goalYawRad: number;
   readonly clock: Clock;
   readonly learner?: WindowLearner;
+  /**
+   * The factor from the network's output to ν for the window about to be inferred (the weights' speed
+   * scaling at the FC's current axial speed, contracts/networkOutput.ts); absent: 1 (the output is ν).
+   */
+  readonly nuScale?: () => number;
   /** Inference or steering failed for a window (the loop goes on; the guard brakes if it persists). */
   readonly onError?: (error: unknown) => void;
 }
@@ -178,7 +183,7 @@ export class SteeringPipeline {
           });
           const t0 = clock.nowUs();
           this.queueMs.add((t0 - emitUs) / 1000);
-          const map = await net.infer(input, sensorTUs);
+          const map = await net.infer(input, sensorTUs, this.opts.nuScale?.() ?? 1);
           this.inferEndUs = clock.nowUs();
           this.inferMs.add((this.inferEndUs - t0) / 1000);
           this.c.inferences++;

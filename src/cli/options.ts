@@ -1,5 +1,6 @@
 import { InvalidArgumentError } from 'commander';
 import { EVENT_ENCODINGS, type EventEncoding } from '../contracts/eventEncoding.js';
+import { DEFAULT_MIN_SPEED_MS, type SpeedScaling } from '../contracts/networkOutput.js';
 import { checkGroundFloorSettings, DEFAULT_GROUND_FLOOR, type GroundFloorSettings } from '../learning/loss/groundFloor.js';
 
 /** Commander argument parsers with messages that say what was expected. */
@@ -38,4 +39,13 @@ export function parseGroundFloor(value: string): GroundFloorSettings | null {
     throw new InvalidArgumentError((e as Error).message);
   }
   return f;
+}
+
+/** A network output's speed normalisation: `<referenceMS>[:<minMS>]` (e.g. 2:0.5) or `off`. */
+export function parseSpeedScaling(value: string): SpeedScaling | null {
+  if (value.trim() === 'off') return null;
+  const m = /^\s*(\d+(?:\.\d+)?)(?::(\d+(?:\.\d+)?))?\s*$/.exec(value);
+  const ref = m ? Number(m[1]) : NaN;
+  if (!m || !(ref > 0)) throw new InvalidArgumentError(`expected <reference speed m/s, > 0>[:<minimum speed m/s>] (e.g. 2:0.5) or off, got '${value}'`);
+  return { referenceSpeedMS: ref, minSpeedMS: m[2] !== undefined ? Number(m[2]) : DEFAULT_MIN_SPEED_MS };
 }

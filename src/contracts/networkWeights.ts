@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import type { SpeedScaling } from './networkOutput.js';
 
 /**
  * A network's parameters as one flat float32 buffer plus a manifest that says where each tensor lies.
@@ -29,6 +30,8 @@ export interface WeightsManifest {
   readonly tensors: readonly WeightsTensorEntry[];
   /** Where the values come from (e.g. `he-normal seed 1`, or a pretraining run). */
   readonly origin: string;
+  /** Present when the output is ν at a reference speed, to be scaled by the axial speed (networkOutput.ts). */
+  readonly speedScaling?: SpeedScaling;
 }
 
 /** Versioned weights as published by the learner (layout as in the network's manifest). */
@@ -53,6 +56,7 @@ const manifestSchema = z.object({
   totalLength: z.number().int().nonnegative(),
   tensors: z.array(entrySchema),
   origin: z.string(),
+  speedScaling: z.object({ referenceSpeedMS: z.number().positive(), minSpeedMS: z.number().min(0) }).optional(),
 });
 
 /** Validates a parsed manifest (types, and that the tensors tile the buffer in order); throws with the reason. */

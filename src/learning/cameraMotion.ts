@@ -55,6 +55,18 @@ export function groundFloorFromAttitude(
   return groundFloorPlane(downCam, velocityCamMS, heightM);
 }
 
+/**
+ * The camera's velocity along its optical axis (m/s) from the FC's velocity and attitude; null without
+ * either. What scales a speed-normalised network output to ν (contracts/networkOutput.ts).
+ */
+export function axialSpeedFromVehicle(state: VehicleState, mountPitchUpRad: number): number | null {
+  if (state.velNedMS === null || state.attitude === null) return null;
+  const v = state.velNedMS;
+  const a = state.attitude;
+  const body = nedToBody({ x: v.northMS, y: v.eastMS, z: v.downMS }, a.rollRad, a.pitchRad, a.yawRad);
+  return bodyFrdToCamera(body, mountPitchUpRad, { x: 0, y: 0, z: 0 }).z;
+}
+
 /** Camera motion from `state`, or why it cannot be used (no gyro sample yet, or too old at `nowUs`). */
 export function cameraMotionFromVehicle(
   state: VehicleState | null,
@@ -68,13 +80,15 @@ export function cameraMotionFromVehicle(
   const foe = { x: 0, y: 0 };
   let fromVelocity = false;
   let groundFloor: GroundFloorPlane | null = null;
+  let axialSpeedMS: number | null = null;
   if (state.velNedMS !== null && state.attitude !== null) {
     const v = state.velNedMS;
     const a = state.attitude;
     const body = nedToBody({ x: v.northMS, y: v.eastMS, z: v.downMS }, a.rollRad, a.pitchRad, a.yawRad);
     const velCam = bodyFrdToCamera(body, opts.mountPitchUpRad, { x: 0, y: 0, z: 0 });
     fromVelocity = focusOfExpansionFromVelocity(velCam, foe);
+    axialSpeedMS = velCam.z;
     if (state.heightAboveHomeM !== null) groundFloor = groundFloorFromAttitude(a, velCam, state.heightAboveHomeM, opts.mountPitchUpRad);
   }
-  return { bodyRatesCamRadS: rates, focusOfExpansionNorm: foe, foeFromVelocity: fromVelocity, groundFloor };
+  return { bodyRatesCamRadS: rates, focusOfExpansionNorm: foe, foeFromVelocity: fromVelocity, groundFloor, axialSpeedMS };
 }

@@ -53,10 +53,11 @@ export class ForwardSession {
   }
 
   /**
-   * ν (1/s, network geometry) for `input` with `weights` (manifest layout). The result is owned here and
+   * ν (1/s, network geometry) for `input` with `weights` (manifest layout): the network's output times
+   * `scale` (contracts/networkOutput.ts; 1 for weights that output ν directly). The result is owned here and
    * overwritten by the next run. One run at a time.
    */
-  async run(input: Float32Array, weights: Float32Array): Promise<Float32Array> {
+  async run(input: Float32Array, weights: Float32Array, scale = 1): Promise<Float32Array> {
     if (this.running) throw new Error('ForwardSession.run: a run is already in flight');
     if (input.length !== this.input.length) throw new Error(`ForwardSession.run: needs ${this.input.length} inputs, got ${input.length}`);
     this.input.set(input);
@@ -66,6 +67,7 @@ export class ForwardSession {
     } finally {
       this.running = false;
     }
+    if (scale !== 1) for (let i = 0; i < this.output.length; i++) this.output[i]! *= scale;
     return this.output;
   }
 

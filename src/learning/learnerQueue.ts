@@ -104,7 +104,8 @@ const M_FLOOR_PRESENT = 16; // 0 none, 1 groundFloor below
 const M_FLOOR_X = 17;
 const M_FLOOR_Y = 18;
 const M_FLOOR_AXIS = 19;
-const META_LENGTH = 20;
+const M_AXIAL_SPEED = 20; // NaN = none
+const META_LENGTH = 21;
 
 /**
  * Atomics.waitAsync (ES2024; in Node since 16) — typed here because the project's lib is ES2023.
@@ -143,6 +144,7 @@ interface MutableClaim {
   groundFloor: { perXPerS: number; perYPerS: number; atAxisPerS: number } | null;
   /** The claim's own plane object, handed out as `groundFloor` when the slot has one (no allocation per claim). */
   floorPlane: { perXPerS: number; perYPerS: number; atAxisPerS: number };
+  axialSpeedMS: number | null;
 }
 
 /** Bytes one queue with `layout` needs. */
@@ -213,6 +215,7 @@ export class LearnerQueue {
         foeFromVelocity: false,
         groundFloor: null,
         floorPlane: { perXPerS: 0, perYPerS: 0, atAxisPerS: 0 },
+        axialSpeedMS: null,
       });
       offset += slotBytes(layout);
     }
@@ -268,6 +271,7 @@ export class LearnerQueue {
     m[M_FLOOR_X] = floor ? floor.perXPerS : 0;
     m[M_FLOOR_Y] = floor ? floor.perYPerS : 0;
     m[M_FLOOR_AXIS] = floor ? floor.atAxisPerS : 0;
+    m[M_AXIAL_SPEED] = motion.axialSpeedMS ?? Number.NaN;
     v.input.set(window.input.data);
     m[M_EVENTS] = this.copyEvents(window.learnerEvents, v);
     const seq = Atomics.add(this.ctrl, C_NEXT_SEQ, 1);
@@ -409,6 +413,8 @@ export class LearnerQueue {
     } else {
       c.groundFloor = null;
     }
+    const speed = m[M_AXIAL_SPEED]!;
+    c.axialSpeedMS = Number.isNaN(speed) ? null : speed;
     return c;
   }
 }

@@ -88,7 +88,14 @@ async function main(data: LearnerWorkerData): Promise<void> {
   }
   const trainer = new Trainer(
     { forward, stepper, loss, publish: (v, w) => exchange.publish(v, w), clock },
-    { pretrained, pretrainedVersion: manifest.version, model: manifest.model, origin: manifest.origin, resume: loaded.loaded?.state },
+    {
+      pretrained,
+      pretrainedVersion: manifest.version,
+      model: manifest.model,
+      origin: manifest.origin,
+      resume: loaded.loaded?.state,
+      ...(manifest.speedScaling ? { speedScaling: manifest.speedScaling } : {}),
+    },
     { ...cfg.trainer, guards: cfg.guards },
   );
   trainer.publishCurrent();

@@ -22,6 +22,7 @@
  * Not thread-safe: one caller, one `offer` at a time (the worker's loop).
  */
 import type { Clock } from '../contracts/clock.js';
+import { outputToNuScale, type SpeedScaling } from '../contracts/networkOutput.js';
 import { type CheckpointHeader, type CheckpointReason, type CheckpointState, CHECKPOINT_FORMAT } from './checkpointFormat.js';
 import { type GuardCounters, type GuardThresholds, LearnerGuards, type RollbackReason, relativeDrift } from './learnerGuards.js';
 import type { ContrastLossInput } from './loss/index.js';
@@ -32,7 +33,8 @@ import type { TrainingSample } from './trainingSample.js';
 /** ν for one window (ForwardSession). The result is owned by the model and overwritten by the next run. */
 export interface ForwardModel {
   readonly sizes: { readonly input: number; readonly output: number };
-  run(input: Float32Array, weights: Float32Array): Promise<Float32Array>;
+  /** ν for one window: the network's output times `scale` (1 when absent). */
+  run(input: Float32Array, weights: Float32Array, scale?: number): Promise<Float32Array>;
 }
 
 /** The training step (TrainStepSession). */
@@ -93,6 +95,11 @@ export interface TrainerInit {
   readonly origin: string;
   /** Resume from this checkpoint instead of the pretrained weights. */
   readonly resume?: CheckpointState;
+  /**
+   * The weights' output normalisation (WeightsManifest.speedScaling): ν = output × the window's speed scale,
+   * so the loss sees ν and the training step gets dL/d(output) = scale · dL/dν. Absent: output = ν.
+   */
+  readonly speedScaling?: SpeedScaling;
 }
 
 export type TrainerPhase = 'forward' | 'loss' | 'trainStep' | 'guards' | 'publish' | 'update' | 'sampleAge';
@@ -244,7 +251,8 @@ export class Trainer {
       const t0 = clock.nowUs();
       if (this.batched === 0) this.updateStartUs = t0;
       this.timings.add('sampleAge', t0 - sample.enqueuedTUs);
-      const nu = await forward.run(sample.input, this.deps.stepper.weights);
+      const scale = outputToNuScale(sample.axialSpeedMS, this.init.speedScaling);
+      const nu = await forward.run(sample.input, this.deps.stepper.weights, scale);
       const t1 = clock.nowUs();
       const b = this.batched;
       const grad = this.batchGrad.subarray(b * this.mapLength, (b + 1) * this.mapLength);
@@ -261,6 +269,8 @@ export class Trainer {
         },
         grad,
       );
+      // dL/d(output) = scale · dL/dν (the loss saw ν = scale · output).
+      if (scale !== 1) for (let i = 0; i < grad.length; i++) grad[i]! *= scale;
       const t2 = clock.nowUs();
       this.lastWindow = { spanUs: sample.tEndUs - sample.tStartUs, events: sample.events.length, lossEvents: r.events };
       this.timings.add('forward', t1 - t0);

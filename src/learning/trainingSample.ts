@@ -23,6 +23,11 @@ export interface CameraMotion {
    * null when the FC reports no height or the camera is not moving forward.
    */
   readonly groundFloor: GroundFloorPlane | null;
+  /**
+   * The camera's velocity along its optical axis, m/s (camera frame, mean over the window), null without an
+   * FC velocity: what scales a speed-normalised network output to ν (contracts/networkOutput.ts).
+   */
+  readonly axialSpeedMS: number | null;
 }
 
 export interface TrainingSample extends CameraMotion {

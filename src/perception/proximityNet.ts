@@ -104,10 +104,12 @@ export class ProximityNet {
   }
 
   /**
-   * ν for one window, 1/s, at network geometry. The returned map's `invTtcPerS` is a buffer owned by this
-   * object and overwritten by the next call: copy it to keep it. One run at a time.
+   * ν for one window, 1/s, at network geometry: the network's output times `nuScale` (for weights with a
+   * speed scaling, the window's factor from contracts/networkOutput.ts; 1 for weights that output ν). The
+   * returned map's `invTtcPerS` is a buffer owned by this object and overwritten by the next call: copy it to
+   * keep it. One run at a time.
    */
-  async infer(input: NetworkInput, tUs: number): Promise<ProximityMap> {
+  async infer(input: NetworkInput, tUs: number, nuScale = 1): Promise<ProximityMap> {
     if (this.running) throw new Error('ProximityNet.infer: a run is already in flight');
     if (input.kind !== 'counts' || input.data.length !== this.inputData.length) {
       throw new Error(`ProximityNet.infer: expects ${this.inputData.length} per-polarity counts, got ${input.kind} × ${input.data.length}`);
@@ -124,6 +126,7 @@ export class ProximityNet {
     } finally {
       this.running = false;
     }
+    if (nuScale !== 1) for (let i = 0; i < this.outputData.length; i++) this.outputData[i]! *= nuScale;
     return { tUs, geometry: this.geometry, invTtcPerS: this.outputData, weightsVersion: slot.version };
   }
 

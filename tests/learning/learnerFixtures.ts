@@ -44,7 +44,7 @@ export function patternWindow(index: number, events: number, sensor: SensorGeome
   };
 }
 
-export const PATTERN_MOTION: CameraMotion = { bodyRatesCamRadS: { x: 0.1, y: -0.2, z: 0.3 }, focusOfExpansionNorm: { x: 0.05, y: -0.02 }, foeFromVelocity: true, groundFloor: { perXPerS: 0.01, perYPerS: 1.5, atAxisPerS: 0.2 } };
+export const PATTERN_MOTION: CameraMotion = { bodyRatesCamRadS: { x: 0.1, y: -0.2, z: 0.3 }, focusOfExpansionNorm: { x: 0.05, y: -0.02 }, foeFromVelocity: true, groundFloor: { perXPerS: 0.01, perYPerS: 1.5, atAxisPerS: 0.2 }, axialSpeedMS: 2.5 };
 
 /** Values of a sample that differ from pattern window `index` (0 = intact). */
 export function patternMismatches(
@@ -122,7 +122,7 @@ export function sceneWindows(o: SceneOptions): SceneWindows {
       input: { kind: 'counts', channels: 2, geometry: NETWORK, mapping: lut.mapping, data },
       learnerEvents: win.events,
     };
-    windows.push({ window, motion: { bodyRatesCamRadS: win.ratesCam, focusOfExpansionNorm: win.foeNorm, foeFromVelocity: true, groundFloor: null }, truthPerS: win.invTtcTruePerS });
+    windows.push({ window, motion: { bodyRatesCamRadS: win.ratesCam, focusOfExpansionNorm: win.foeNorm, foeFromVelocity: true, groundFloor: null, axialSpeedMS: 3 }, truthPerS: win.invTtcTruePerS });
   }
   return { sensor, intrinsics, windows };
 }

@@ -25,6 +25,7 @@ describe('learner queue', () => {
       expect(s.focusOfExpansionNorm).toEqual(PATTERN_MOTION.focusOfExpansionNorm);
       expect(s.foeFromVelocity).toBe(true);
       expect(s.groundFloor).toEqual(PATTERN_MOTION.groundFloor);
+      expect(s.axialSpeedMS).toBe(PATTERN_MOTION.axialSpeedMS);
       expect(s.mapping).toEqual({ fit: 'letterbox', scale: 0.25, offsetXPx: 0, offsetYPx: 0 });
       q.release(s);
     }
@@ -32,13 +33,14 @@ describe('learner queue', () => {
     expect(q.counters()).toMatchObject({ pushed: 3, popped: 3, dropped: 0, ready: 0 });
   });
 
-  it('a window without a ground-floor plane comes out without one, after one that had it', () => {
+  it('a window without a ground-floor plane or axial speed comes out without them, after one that had them', () => {
     const q = LearnerQueue.create(layout(1));
     q.push(patternWindow(0, 3), PATTERN_MOTION, 0);
     q.release(q.claim()!);
-    q.push(patternWindow(1, 3), { ...PATTERN_MOTION, groundFloor: null }, 1);
+    q.push(patternWindow(1, 3), { ...PATTERN_MOTION, groundFloor: null, axialSpeedMS: null }, 1);
     const s = q.claim()!;
     expect(s.groundFloor).toBeNull();
+    expect(s.axialSpeedMS).toBeNull();
     q.release(s);
   });
 

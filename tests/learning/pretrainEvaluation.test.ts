@@ -105,7 +105,7 @@ describe('pretraining helpers', () => {
     const events = { length: 3, x: Uint16Array.from([1, 2, 3]), y: Uint16Array.from([0, 1, 2]), p: Uint8Array.from([1, 0, 1]), tUs: Float64Array.from([1000, 20_500, 39_999]) };
     const input: EventWindow = { index: 4, tStartUs: 35_000, tEndUs: 40_000, sensor: { widthPx: 4, heightPx: 3 }, eventCount: 9, learnerTStartUs: 35_000, learnerEventCount: 9, input: { kind: 'counts', channels: 2, geometry: { widthPx: 4, heightPx: 3 }, mapping, data }, learnerEvents: events };
     const loss: EventWindow = { ...input, tStartUs: 0, eventCount: 3, learnerTStartUs: 0, learnerEventCount: 3 };
-    const motion = { bodyRatesCamRadS: { x: 0.1, y: 0.2, z: 0.3 }, focusOfExpansionNorm: { x: 0.01, y: -0.02 }, foeFromVelocity: true, groundFloor: { perXPerS: 0, perYPerS: 0.8, atAxisPerS: 0.1 } };
+    const motion = { bodyRatesCamRadS: { x: 0.1, y: 0.2, z: 0.3 }, focusOfExpansionNorm: { x: 0.01, y: -0.02 }, foeFromVelocity: true, groundFloor: { perXPerS: 0, perYPerS: 0.8, atAxisPerS: 0.1 }, axialSpeedMS: 1.7 };
     const s = compactSample(input, loss, motion);
     expect(s.inputIndex.length).toBe(2);
     const x = new SampleExpander(data.length, 8).expand(s);
@@ -117,6 +117,7 @@ describe('pretraining helpers', () => {
     expect(Array.from(x.events.x.subarray(0, 3))).toEqual([1, 2, 3]);
     expect(x.bodyRatesCamRadS).toEqual(motion.bodyRatesCamRadS);
     expect(x.groundFloor).toEqual(motion.groundFloor);
+    expect(x.axialSpeedMS).toBe(1.7);
     expect(x.windowEventCount).toBe(3);
   });
 });

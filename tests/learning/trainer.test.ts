@@ -277,4 +277,42 @@ describe('trainer', () => {
     expect(s.trainer.inferenceWeights).toBe(s.trainer.weights);
     expect(published(s.exchange)).toEqual(Float32Array.from(s.trainer.weights));
   });
+
+  it('with a speed-scaled output, the loss sees ν = scale · output and the step gets scale · dL/dν', async () => {
+    const forward = await ForwardSession.create(forwardBytes, manifest);
+    const stepper = await TrainStepSession.create(trainBytes, manifest, pretrained);
+    const loss = newLoss();
+    const seen: { nu?: Float32Array; grad?: Float32Array; upstream?: Float32Array } = {};
+    const recording: WindowLoss = {
+      evaluate: (input, gradOut) => {
+        const r = loss.evaluate(input, gradOut);
+        seen.nu = Float32Array.from(input.invTtcPerS);
+        seen.grad = Float32Array.from(gradOut);
+        return r;
+      },
+    };
+    const run = stepper.run.bind(stepper);
+    stepper.run = async (input, grad, hyper) => {
+      seen.upstream = Float32Array.from(grad);
+      return run(input, grad, hyper);
+    };
+    const scaling = { referenceSpeedMS: 2, minSpeedMS: 0.5 };
+    const trainer = new Trainer(
+      { forward, stepper, loss: recording, publish: () => true, clock: new ManualClock() },
+      { pretrained, pretrainedVersion: manifest.version, model: manifest.model, origin: manifest.origin, speedScaling: scaling },
+      { learningRate: 1e-3, minEventsPerWindow: 100 },
+    );
+    const sample = { ...samples[0]!, axialSpeedMS: 3 }; // scale 1.5
+    const raw = Float32Array.from(await forward.run(sample.input, pretrained));
+    expect((await trainer.offer(sample)).kind).toBe('updated');
+    for (let i = 0; i < raw.length; i += 97) expect(seen.nu![i]).toBeCloseTo(1.5 * raw[i]!, 5);
+    let nonzero = 0;
+    for (let i = 0; i < raw.length; i++) {
+      expect(seen.upstream![i]).toBeCloseTo(1.5 * seen.grad![i]!, 9);
+      if (seen.grad![i] !== 0) nonzero++;
+    }
+    expect(nonzero).toBeGreaterThan(100);
+    await forward.release();
+    await stepper.release();
+  });
 });

@@ -48,6 +48,14 @@ describe('ProximityNet (ORT)', () => {
     await net.release();
   });
 
+  it('multiplies the output by the window\'s ν scale (speed-scaled weights)', async () => {
+    const net = await loadProximityNet();
+    const plain = (await net.infer(input(3), 0)).invTtcPerS.slice();
+    const scaled = (await net.infer(input(3), 0, 1.75)).invTtcPerS;
+    for (let i = 0; i < plain.length; i += 37) expect(scaled[i]).toBeCloseTo(1.75 * plain[i]!, 5);
+    await net.release();
+  });
+
   it('swaps weights between runs of the same session, and back', async () => {
     const net = await loadProximityNet();
     const { data } = await readWeights('models/proximity-net.init');

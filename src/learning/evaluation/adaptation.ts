@@ -15,6 +15,7 @@
  * weights and with a snapshot of the online weights at the end of every bin. Its last point against its
  * first is "how much did 60 s of online learning lower the ν error", on the same windows.
  */
+import { outputToNuScale } from '../../contracts/networkOutput.js';
 import type { WeightsManifest } from '../../contracts/networkWeights.js';
 import { collectClipSamples } from '../pretrain/clipSamples.js';
 import { createLearningSetup, newLoss, type LossSettings, type TrainerSettings } from '../pretrain/learningSetup.js';
@@ -204,11 +205,13 @@ export async function runAdaptation(o: AdaptationOptions): Promise<AdaptationRep
       if (scored) {
         const truth = w.truth!;
         // Frozen.
-        const nuFrozen = await setup.forward.run(sample.input, frozen);
+        // Both runs turn the output into ν the same way (the weights' speed scaling, if any).
+        const scale = outputToNuScale(sample.axialSpeedMS, o.manifest.speedScaling);
+        const nuFrozen = await setup.forward.run(sample.input, frozen, scale);
         cur.frozen.add(nuFrozen, truth.invTtcPerS, truth.depthM, sample.input);
         cur.frozenLoss += scoreLoss.evaluate({ ...sample, invTtcPerS: nuFrozen }, grad).loss;
         // Online, before learning from this window.
-        const nuOnline = await setup.forward.run(sample.input, setup.trainer.inferenceWeights);
+        const nuOnline = await setup.forward.run(sample.input, setup.trainer.inferenceWeights, scale);
         cur.online.add(nuOnline, truth.invTtcPerS, truth.depthM, sample.input);
         cur.onlineLoss += scoreLoss.evaluate({ ...sample, invTtcPerS: nuOnline }, grad).loss;
         cur.n++;
@@ -251,10 +254,10 @@ export async function runAdaptation(o: AdaptationOptions): Promise<AdaptationRep
     let heldOutChange = { all: NaN, events: NaN };
     if (heldOutClip) {
       heldOut = await scoreHeldOut(setup.forward, scoreLoss!, [heldOutClip], [
-        { name: 'online (after the flight)', data: online },
-        { name: 'frozen (pretrained)', data: frozen },
+        { name: 'online (after the flight)', data: online, speedScaling: o.manifest.speedScaling },
+        { name: 'frozen (pretrained)', data: frozen, speedScaling: o.manifest.speedScaling },
       ], o.clip.learnerCap);
-      const curve = await scoreHeldOut(setup.forward, scoreLoss!, [heldOutClip], snapshots.map((x) => ({ name: `${x.atS} s`, data: x.data })), o.clip.learnerCap);
+      const curve = await scoreHeldOut(setup.forward, scoreLoss!, [heldOutClip], snapshots.map((x) => ({ name: `${x.atS} s`, data: x.data, speedScaling: o.manifest.speedScaling })), o.clip.learnerCap);
       snapshots.forEach((x, i) => heldOutCurve.push({ atS: x.atS, updates: x.updates, loss: curve.scores[i]!.loss, nu: curve.scores[i]!.nu }));
       const c0 = heldOutCurve[0]!.nu;
       const c1 = heldOutCurve.at(-1)!.nu;

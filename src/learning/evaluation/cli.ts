@@ -16,7 +16,9 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { Command, InvalidArgumentError } from 'commander';
-import { parseGroundFloor, parsePositiveNumber as positive, parseWholeNumber as int } from '../../cli/options.js';
+import { parseGroundFloor, parseSpeedScaling, parsePositiveNumber as positive, parseWholeNumber as int } from '../../cli/options.js';
+import type { SpeedScaling } from '../../contracts/networkOutput.js';
+import type { WeightsManifest } from '../../contracts/networkWeights.js';
 import { layerNames } from '../../../models/proximityNet.js';
 import { DVS_CLEAN } from '../../../sim/events/dvsParams.js';
 import { readWeightsFile } from '../../platform/weightsFile.js';
@@ -74,6 +76,8 @@ export interface EvalOptions {
   readonly offerEvery?: number;
   /** (b) The online loss's background-activity filter (domain B's sensor has shot noise); null = off. */
   readonly noiseFilter: NoiseFilterSettings | null;
+  /** Read the weights' output with this speed scaling instead of their manifest's (null = as ν); diagnostics. */
+  readonly speedScaling?: SpeedScaling | null;
   /** (b) The online loss's ground-floor prior (loss/groundFloor.ts); null = off. */
   readonly groundFloor: GroundFloorSettings | null;
   readonly flight: ClipSpec;
@@ -108,9 +112,15 @@ export interface EvalReport {
   readonly wallSeconds: number;
 }
 
+function withSpeedScaling(m: WeightsManifest, s: SpeedScaling | null): WeightsManifest {
+  const { speedScaling: _, ...rest } = m;
+  return s ? { ...rest, speedScaling: s } : rest;
+}
+
 export async function runEvaluation(o: EvalOptions, progress: ProgressSink = SILENT_PROGRESS): Promise<EvalReport> {
   const t0 = performance.now();
-  const pre = await readWeightsFile(join(o.modelDir, o.weights));
+  const read = await readWeightsFile(join(o.modelDir, o.weights));
+  const pre = o.speedScaling === undefined ? read : { ...read, manifest: withSpeedScaling(read.manifest, o.speedScaling) };
   const init = await readWeightsFile(join(o.modelDir, o.init));
   const rawManifest = JSON.parse(await readFile(join(o.modelDir, `${o.weights}.weights.json`), 'utf8')) as { pretraining?: PretrainMetadata };
   const meta = rawManifest.pretraining;
@@ -141,8 +151,10 @@ export async function runEvaluation(o: EvalOptions, progress: ProgressSink = SIL
       const cam = clips[0]!.camera;
       const l = newLoss({ sensor: cam.sensor, intrinsics: cam.intrinsics, maxEvents: clip.learnerCap, loss }, forward.geometry);
       a = await scoreHeldOut(forward, l, clips, [
-        { name: `pretrained (${o.weights})`, data: pre.data },
-        { name: `random init (${o.init})`, data: init.data },
+        // The same pipeline for both: the init is the network before training, its output read as the
+        // pretrained weights' is (speed-scaled when they are).
+        { name: `pretrained (${o.weights})`, data: pre.data, speedScaling: pre.manifest.speedScaling },
+        { name: `random init (${o.init})`, data: init.data, speedScaling: pre.manifest.speedScaling },
       ], clip.learnerCap);
     } finally {
       await forward.release();
@@ -358,6 +370,7 @@ export async function main(argv: readonly string[] = process.argv): Promise<void
     .option('--held-out <scenario:seed:seconds>', `(b) the held-out domain-B world (default ${HELD_OUT_B.scenario}:${HELD_OUT_B.seed}:${HELD_OUT_B.seconds})`)
     .option('--no-held-out-b', '(b) skip the held-out domain-B check')
     .option('--noise-filter <ms:neighbours|off>', '(b) background-activity filter on the online loss\'s events: support half-width in ms and neighbours required (of 8), or off', noiseFilterArg, DEFAULT_NOISE_FILTER as NoiseFilterSettings | null)
+    .option('--speed-scaling <refMS[:minMS]|off>', 'read the weights\' output as ν at this reference speed, scaled by the axial speed, instead of as their manifest says (diagnostics)', parseSpeedScaling)
     .option('--ground-floor <weight[:margin]|off>', `(b) the online loss's ground-floor prior from the FC's height (ν ≥ the flat ground's ν): weight (s²) and margin, or off (default ${DEFAULT_GROUND_FLOOR.weight}:${DEFAULT_GROUND_FLOOR.margin})`, parseGroundFloor, DEFAULT_GROUND_FLOOR as GroundFloorSettings | null)
     .option('--json', 'print the report as JSON')
     .option('--no-progress', 'no progress on stderr')
@@ -386,6 +399,7 @@ export async function main(argv: readonly string[] = process.argv): Promise<void
     scanSensor?: Record<string, number>;
     noiseFilter: NoiseFilterSettings | null;
     groundFloor: GroundFloorSettings | null;
+    speedScaling?: SpeedScaling | null;
   }>();
   const parts = new Set(o.parts.split(',').map((p) => p.trim())) as Set<'a' | 'b' | 'c' | 's'>;
   for (const p of parts) if (!['a', 'b', 'c', 's'].includes(p)) throw new InvalidArgumentError(`--parts: unknown part '${p}'`);
@@ -424,6 +438,7 @@ export async function main(argv: readonly string[] = process.argv): Promise<void
       ...(o.offerEvery !== undefined || !o.quick ? { offerEvery: o.offerEvery ?? DEFAULT_OFFER_EVERY } : {}),
       noiseFilter: o.noiseFilter,
       groundFloor: o.groundFloor,
+      ...(o.speedScaling !== undefined ? { speedScaling: o.speedScaling } : {}),
       ...(o.lossMs !== undefined ? { onlineLossLengthUs: o.lossMs * 1000 } : {}),
       flight,
       heldOutB: o.heldOutB ? heldOutB : null,

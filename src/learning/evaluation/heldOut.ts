@@ -6,6 +6,7 @@
  * uses the truth, so no model could pick it).
  */
 import type { ContrastMaximizationLoss } from '../loss/index.js';
+import { outputToNuScale, type SpeedScaling } from '../../contracts/networkOutput.js';
 import type { ForwardSession } from '../forwardSession.js';
 import type { ClipResult } from '../pretrain/clipSamples.js';
 import { SampleExpander } from '../pretrain/compactSample.js';
@@ -30,7 +31,7 @@ export async function scoreHeldOut(
   forward: ForwardSession,
   loss: ContrastMaximizationLoss,
   clips: readonly ClipResult[],
-  weights: ReadonlyArray<{ readonly name: string; readonly data: Float32Array }>,
+  weights: ReadonlyArray<{ readonly name: string; readonly data: Float32Array; readonly speedScaling?: SpeedScaling | undefined }>,
   maxEvents: number,
 ): Promise<HeldOutReport> {
   const expander = new SampleExpander(forward.sizes.input, maxEvents);
@@ -45,7 +46,7 @@ export async function scoreHeldOut(
       const acc = new NuErrorAccumulator();
       for (const s of c.samples) {
         const x = expander.expand(s);
-        const nu = await forward.run(x.input, w.data);
+        const nu = await forward.run(x.input, w.data, outputToNuScale(x.axialSpeedMS, w.speedScaling));
         acc.add(nu, s.truthNu!, s.truthDepth!, x.input);
         lossSum += loss.evaluate({ ...x, invTtcPerS: nu }, grad).loss;
         n++;

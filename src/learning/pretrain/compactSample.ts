@@ -84,6 +84,7 @@ export function compactSample(
       focusOfExpansionNorm: { ...motion.focusOfExpansionNorm },
       foeFromVelocity: motion.foeFromVelocity,
       groundFloor: motion.groundFloor ? { ...motion.groundFloor } : null,
+      axialSpeedMS: motion.axialSpeedMS,
     },
     mapping: { ...input.input.mapping },
     ...(truth ? { truthNu: Float32Array.from(truth.invTtcPerS), truthDepth: Float32Array.from(truth.depthM) } : {}),

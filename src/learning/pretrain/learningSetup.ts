@@ -12,6 +12,7 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { layerNames, paramSpecs, proximityNetDefinition } from '../../../models/proximityNet.js';
+import type { SpeedScaling } from '../../contracts/networkOutput.js';
 import type { CameraIntrinsics } from '../../contracts/cameraIntrinsics.js';
 import type { WeightsManifest } from '../../contracts/networkWeights.js';
 import type { SensorGeometry } from '../../contracts/sensorGeometry.js';
@@ -64,6 +65,8 @@ export interface SetupOptions {
 
 export interface LearningSetup {
   readonly forward: ForwardSession;
+  /** The weights' output normalisation (from the manifest); undefined: the output is ν. */
+  readonly speedScaling: SpeedScaling | undefined;
   readonly stepper: TrainStepSession;
   readonly loss: ContrastMaximizationLoss;
   /** The current trainer (replaced by `setLearningRate`). */
@@ -107,11 +110,18 @@ export async function createLearningSetup(o: SetupOptions): Promise<LearningSetu
   const stepper = await TrainStepSession.create(await trainStepModel(o.modelDir, o.trainer.windowsPerUpdate, o.trainer.trainableLayers), o.manifest, o.weights);
   const loss = newLoss(o, forward.geometry);
   const deps = { forward, stepper, loss, publish: () => true, clock: new ManualClock() };
-  const init = { pretrained: o.weights, pretrainedVersion: o.manifest.version, model: o.manifest.model, origin: o.origin };
+  const init = {
+    pretrained: o.weights,
+    pretrainedVersion: o.manifest.version,
+    model: o.manifest.model,
+    origin: o.origin,
+    ...(o.manifest.speedScaling ? { speedScaling: o.manifest.speedScaling } : {}),
+  };
   const options = (learningRate: number) => ({ learningRate, maxGradNorm: o.trainer.maxGradNorm, minEventsPerWindow: o.trainer.minEventsPerWindow, guards: o.guards ?? {}, averageOverUpdates: o.trainer.averageOverUpdates ?? 0 });
   let trainer = new Trainer(deps, init, options(o.trainer.learningRate));
   return {
     forward,
+    speedScaling: o.manifest.speedScaling,
     stepper,
     loss,
     get trainer() {

@@ -28,6 +28,7 @@ import { NuErrorAccumulator, type NuErrorReport } from '../evaluation/nuError.js
 import type { ClipJob, ClipResult } from './clipSamples.js';
 import { runClipJobs } from './clipPool.js';
 import { SampleExpander, type CompactSample } from './compactSample.js';
+import { outputToNuScale } from '../../contracts/networkOutput.js';
 import { createLearningSetup, type LearningSetup } from './learningSetup.js';
 import { trainingClips, validatePretrainConfig, type PretrainConfig } from './pretrainConfig.js';
 import { SILENT_PROGRESS, type ProgressSink } from './progress.js';
@@ -136,7 +137,7 @@ export async function validate(setup: LearningSetup, weights: Float32Array, samp
   let n = 0;
   for (const s of samples) {
     const x = expander.expand(s);
-    const nu = await setup.forward.run(x.input, weights);
+    const nu = await setup.forward.run(x.input, weights, outputToNuScale(x.axialSpeedMS, setup.speedScaling));
     if (s.truthNu && s.truthDepth) acc.add(nu, s.truthNu, s.truthDepth, x.input);
     loss += setup.loss.evaluate({ ...x, invTtcPerS: nu }, grad).loss;
     n++;
@@ -172,9 +173,10 @@ export async function runPretraining(config: PretrainConfig, options: PretrainOp
 
   // 2. train
   const packed = packWeights('proximity-net', paramSpecs(), initialParameters(c.seed), 0, `he-normal seed ${c.seed}`);
+  const startManifest: WeightsManifest = c.speedScaling ? { ...packed.manifest, speedScaling: c.speedScaling } : packed.manifest;
   const setup = await createLearningSetup({
     modelDir,
-    manifest: packed.manifest,
+    manifest: startManifest,
     weights: packed.data,
     sensor: camera.sensor,
     intrinsics: camera.intrinsics,
@@ -229,7 +231,7 @@ export async function runPretraining(config: PretrainConfig, options: PretrainOp
 
     const weights = Float32Array.from(setup.trainer.weights);
     const origin = `pretrained (evpilot pretrain): seed ${c.seed}, domain A, ${clips.length} clips / ${simulatedSeconds} s simulated, ${train.length} windows × ${c.epochs} epochs, ${st.updates} updates`;
-    const manifest: WeightsManifest = { ...packed.manifest, version: st.updates, origin };
+    const manifest: WeightsManifest = { ...startManifest, version: st.updates, origin };
     const metadata: PretrainMetadata = {
       tool: 'evpilot pretrain',
       seed: c.seed,

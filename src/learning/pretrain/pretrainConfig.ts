@@ -9,6 +9,7 @@
  * that no pretraining seed reaches: validation 8001…, held-out domain A 9001…, domain B 7001…
  * (src/learning/evaluation/evalClips.ts); seeds 7, 8 and 9 are refused for that reason.
  */
+import type { SpeedScaling } from '../../contracts/networkOutput.js';
 import { layerNames } from '../../../models/proximityNet.js';
 import type { LossSettings, TrainerSettings } from './learningSetup.js';
 import type { ClipOptions, ClipSpec } from './simClips.js';
@@ -32,6 +33,11 @@ export interface PretrainConfig {
   readonly sampleEvery: number;
   readonly loss: LossSettings;
   readonly trainer: TrainerSettings;
+  /**
+   * Train the network to output ν at a reference speed, scaled by each window's axial speed
+   * (contracts/networkOutput.ts); written into the weights' manifest. Absent: the output is ν itself.
+   */
+  readonly speedScaling?: SpeedScaling;
   /** Passes over the training windows (each in a seeded shuffled order). */
   readonly epochs: number;
   /** Learning rate of each epoch (step decay; `trainer.learningRate` is ignored when given); length = epochs. */

@@ -148,7 +148,7 @@ export function motionFromReported(r: ReportedState, mountPitchUpRad: number, ve
   const velCam = bodyFrdToCamera(body, mountPitchUpRad, velocityCamOut);
   const fromVelocity = focusOfExpansionFromVelocity(velCam, foe);
   const groundFloor = groundFloorFromAttitude(a, velCam, -r.positionNedM.downM, mountPitchUpRad);
-  return { bodyRatesCamRadS: rates, focusOfExpansionNorm: foe, foeFromVelocity: fromVelocity, groundFloor };
+  return { bodyRatesCamRadS: rates, focusOfExpansionNorm: foe, foeFromVelocity: fromVelocity, groundFloor, axialSpeedMS: velCam.z };
 }
 
 /**
@@ -264,7 +264,7 @@ export async function flyClip(
       await onWindow({
         window: win,
         lossWindow: lossWin,
-        motion: { bodyRatesCamRadS: { ...rates }, focusOfExpansionNorm: foe, foeFromVelocity, groundFloor },
+        motion: { bodyRatesCamRadS: { ...rates }, focusOfExpansionNorm: foe, foeFromVelocity, groundFloor, axialSpeedMS: vel.z },
         truth: win.tEndUs === w.tEndUs ? truth : undefined,
         step: w.index,
         clipTimeS: (w.tEndUs - warmUpUs) / 1e6,
