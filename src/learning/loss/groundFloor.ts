@@ -53,7 +53,8 @@ export interface GroundFloorSettings {
   readonly minFloorPerS: number;
 }
 
-export const DEFAULT_GROUND_FLOOR: GroundFloorSettings = { weight: 1, margin: 0.1, minFloorPerS: 0.05 };
+/** Weight 0.3 s²: chosen on the tuning flights (src/learning/EVIDENCE.md); margin 10 % of the bound. */
+export const DEFAULT_GROUND_FLOOR: GroundFloorSettings = { weight: 0.3, margin: 0.1, minFloorPerS: 0.05 };
 
 /** Lowest height (m) and forward speed along the optical axis (m/s) at which the plane is formed. */
 export const GROUND_FLOOR_MIN_HEIGHT_M = 0.3;

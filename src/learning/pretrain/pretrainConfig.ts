@@ -9,7 +9,8 @@
  * that no pretraining seed reaches: validation 8001…, held-out domain A 9001…, domain B 7001…
  * (src/learning/evaluation/evalClips.ts); seeds 7, 8 and 9 are refused for that reason.
  */
-import type { SpeedScaling } from '../../contracts/networkOutput.js';
+import { DEFAULT_MIN_SPEED_MS, type SpeedScaling } from '../../contracts/networkOutput.js';
+import { DEFAULT_GROUND_FLOOR } from '../loss/index.js';
 import { layerNames } from '../../../models/proximityNet.js';
 import type { LossSettings, TrainerSettings } from './learningSetup.js';
 import type { ClipOptions, ClipSpec } from './simClips.js';
@@ -79,7 +80,12 @@ export const DEFAULT_PRETRAIN_CONFIG: PretrainConfig = {
     warmUpS: 0.5,
   },
   sampleEvery: 10,
-  loss: { objective: 'avg-timestamps', splatScale: 1, smoothnessWeight: 0.05 },
+  // The ground-floor prior (weight 0.3 s², margin 10 %) anchors ν's scale from below where the FC's height
+  // says the ground is (loss/README.md); the in-flight learner uses the same.
+  loss: { objective: 'avg-timestamps', splatScale: 1, smoothnessWeight: 0.05, groundFloor: { ...DEFAULT_GROUND_FLOOR } },
+  // The network outputs ν at 2 m/s, scaled by each window's axial speed (contracts/networkOutput.ts): the
+  // speed is the FC's to know, not the events'.
+  speedScaling: { referenceSpeedMS: 2, minSpeedMS: DEFAULT_MIN_SPEED_MS },
   trainer: { learningRate: 1e-3, maxGradNorm: 1, windowsPerUpdate: 4, trainableLayers: layerNames(), minEventsPerWindow: 200 },
   epochs: 3,
   // Step decay: the loss is shallow in ν's overall level, and at a constant 1e-3 the level random-walks
