@@ -33,9 +33,10 @@ import { SILENT_PROGRESS, StderrProgress, type ProgressSink } from '../pretrain/
 import type { ClipOptions, ClipSpec } from '../pretrain/simClips.js';
 import { runAdaptation, type AdaptationReport } from './adaptation.js';
 import { pearson, spearman } from './correlation.js';
-import { ADAPTATION_B, HELD_OUT_A, HELD_OUT_B, QUICK_ADAPTATION_B, QUICK_HELD_OUT_A, QUICK_HELD_OUT_B } from './evalClips.js';
+import { ADAPTATION_B, HELD_OUT_A, HELD_OUT_B, QUICK_ADAPTATION_B, QUICK_HELD_OUT_A, QUICK_HELD_OUT_B, TUNING_B } from './evalClips.js';
 import { scoreHeldOut, type HeldOutReport } from './heldOut.js';
 import { SCAN_ALPHAS, scanLoss, type ScanReport } from './lossScan.js';
+import { scaleOracles, type ScaleOracleReport } from './scaleOracles.js';
 import type { NuErrorFigures } from './nuError.js';
 
 /** Online-learning settings of figure (b) (chosen on the tuning flight, seed 6001; EVIDENCE.md). */
@@ -59,7 +60,9 @@ export const DEFAULT_ONLINE_TRAINER: TrainerSettings = {
 };
 
 export interface EvalOptions {
-  readonly parts: ReadonlySet<'a' | 'b' | 'c' | 's'>;
+  readonly parts: ReadonlySet<Part>;
+  /** Part 'o': the clip to measure ν's scale on (scaleOracles.ts). */
+  readonly oracleClip?: ClipSpec;
   /** Part 's': clips to scan the loss on, and the loss window / event cap to scan with (default: the manifest's). */
   readonly scan: readonly ClipSpec[];
   readonly scanLossLengthUs?: number;
@@ -102,6 +105,12 @@ export interface CorrelationReport {
   readonly heldOutCurve: { readonly points: number; readonly pearsonAll: number; readonly pearsonEvents: number; readonly spearmanAll: number } | null;
 }
 
+type Part = 'a' | 'b' | 'c' | 's' | 'o';
+const PARTS: readonly Part[] = ['a', 'b', 'c', 's', 'o'];
+
+/** Part 'o' by default: the first tuning flight (never the evaluation's). */
+const ORACLE_CLIP: ClipSpec = { ...TUNING_B };
+
 export interface EvalReport {
   readonly weights: { readonly name: string; readonly origin: string; readonly version: number };
   readonly settings: { readonly clip: Omit<ClipOptions, 'truthEvery'>; readonly sampleEvery: number; readonly loss: LossSettings; readonly onlineLoss: LossSettings; readonly online: TrainerSettings; readonly offerEvery: number; readonly onlineLossLengthUs: number };
@@ -109,6 +118,7 @@ export interface EvalReport {
   readonly b: AdaptationReport | null;
   readonly c: CorrelationReport | null;
   readonly scans: readonly ScanReport[];
+  readonly scale: ScaleOracleReport | null;
   readonly wallSeconds: number;
 }
 
@@ -193,6 +203,12 @@ export async function runEvaluation(o: EvalOptions, progress: ProgressSink = SIL
       heldOutCurve: curveCorrelation(b),
     };
   }
+  let scale: ScaleOracleReport | null = null;
+  if (o.parts.has('o')) {
+    const spec = o.oracleClip ?? ORACLE_CLIP;
+    progress.log(`(o) ν's scale on ${spec.scenario} ${spec.domain} seed ${spec.seed}, ${spec.seconds} s …`);
+    scale = await scaleOracles(spec, clip, sampleEvery, o.binSeconds);
+  }
   const scans: ScanReport[] = [];
   if (o.parts.has('s')) {
     const opts = { ...clip, ...(o.scanLossLengthUs !== undefined ? { lossLengthUs: o.scanLossLengthUs } : {}), ...(o.scanLearnerCap !== undefined ? { learnerCap: o.scanLearnerCap } : {}) };
@@ -215,6 +231,7 @@ export async function runEvaluation(o: EvalOptions, progress: ProgressSink = SIL
     b,
     c,
     scans,
+    scale,
     wallSeconds: (performance.now() - t0) / 1000,
   };
 }
@@ -231,6 +248,9 @@ function curveCorrelation(b: AdaptationReport | null): CorrelationReport['heldOu
 
 const f3 = (v: number): string => (Number.isFinite(v) ? v.toFixed(3) : '—');
 const pct = (v: number): string => (Number.isFinite(v) ? `${v >= 0 ? '+' : ''}${(v * 100).toFixed(1)} %` : '—');
+const pct1 = (v: number): string => (Number.isFinite(v) ? `${(v * 100).toFixed(1)} %` : '—');
+/** Width of a scale report's bins, s. */
+const binWidthS = (sc: ScaleOracleReport): number => (sc.bins.length > 1 ? sc.bins[1]!.startS - sc.bins[0]!.startS : sc.clip.seconds);
 const nuCells = (n: NuErrorFigures): string => `${f3(n.maePerS)} | ${f3(n.relative)} | ${f3(n.biasPerS)}`;
 
 export function formatReport(r: EvalReport): string {
@@ -304,6 +324,18 @@ export function formatReport(r: EvalReport): string {
     out.push(`| objective, splat | ${SCAN_ALPHAS.map((a) => `α ${a}`).join(' | ')} | ν ≡ 0.69 | argmin α |`, `| --- | ${SCAN_ALPHAS.map(() => '---').join(' | ')} | --- | --- |`);
     for (const row of sc.rows) out.push(`| ${row.objective}, ${row.splatScale}${row.noiseFilter ? `, noise filter ${row.noiseFilter.supportUs / 1000} ms/${row.noiseFilter.minNeighbours}` : ''} | ${row.loss.map((v) => v.toFixed(4)).join(' | ')} | ${row.constant069.toFixed(4)} | ${row.argminAlpha} |`);
   }
+  if (r.scale) {
+    const sc = r.scale;
+    out.push(
+      '',
+      `(o) ν's scale: ${sc.clip.scenario} domain ${sc.clip.domain} seed ${sc.clip.seed}, ${sc.clip.seconds} s, ${sc.windows} windows moving forward (truth, FC-reported axial speed V_z)`,
+      '| time (s) | windows | mean V_z (m/s) | mean ν (1/s) | mean ν / V_z (1/m) |',
+      '| --- | --- | --- | --- | --- |',
+      ...sc.bins.map((b) => `| ${b.startS}–${b.startS + (binWidthS(sc))} | ${b.windows} | ${b.meanAxialSpeedMS.toFixed(2)} | ${f3(b.meanNuPerS)} | ${f3(b.meanNuOverSpeedPerM)} |`),
+      `oracle predictors fitted on this clip's truth, ν MAE: one constant ${f3(sc.oracleMae.constant)}, one ν per pixel ${f3(sc.oracleMae.perPixelNu)}, V_z × one ν/V_z per pixel ${f3(sc.oracleMae.speedTimesPerPixel)} 1/s`,
+      `ground-floor bound (${sc.ground.windowsWithPlane} windows with a plane): ${pct1(sc.ground.onGround)} of usable pixels on it (the ground), ${pct1(sc.ground.belowMargin)} below its 10 % margin`,
+    );
+  }
   out.push('', `wall time ${r.wallSeconds.toFixed(0)} s`);
   if (r.b) {
     const b = r.b;
@@ -350,7 +382,8 @@ const noiseFilterArg = (v: string): NoiseFilterSettings | null => {
 export async function main(argv: readonly string[] = process.argv): Promise<void> {
   const program = new Command('eval:learning')
     .description('Evidence that learning works: (a) pretrained vs random init on held-out domain A, (b) online learning vs frozen in a 60 s domain-B flight, (c) loss vs ν error.')
-    .option('--parts <list>', 'which figures: a,b,c (and s: the loss scan of --scan clips)', 'a,b,c')
+    .option('--parts <list>', 'which figures: a,b,c (and s: the loss scan of --scan clips; o: ν\'s scale against speed, oracles and the ground bound on --oracle-clip)', 'a,b,c')
+    .option('--oracle-clip <scenario:domain:seed:seconds>', `(o) the clip (default ${ORACLE_CLIP.scenario}:${ORACLE_CLIP.domain}:${ORACLE_CLIP.seed}:${ORACLE_CLIP.seconds})`)
     .option('--scan <scenario:domain:seed:seconds...>', '(s) clips to scan the loss on (default forest:A:901:12 forest:B:6001:20)')
     .option('--scan-loss-ms <ms>', '(s) loss window length (default: as pretrained)', positive)
     .option('--scan-cap <n>', '(s) loss events per window (default: as pretrained)', int)
@@ -397,12 +430,19 @@ export async function main(argv: readonly string[] = process.argv): Promise<void
     scanLossMs?: number;
     scanCap?: number;
     scanSensor?: Record<string, number>;
+    oracleClip?: string;
     noiseFilter: NoiseFilterSettings | null;
     groundFloor: GroundFloorSettings | null;
     speedScaling?: SpeedScaling | null;
   }>();
-  const parts = new Set(o.parts.split(',').map((p) => p.trim())) as Set<'a' | 'b' | 'c' | 's'>;
-  for (const p of parts) if (!['a', 'b', 'c', 's'].includes(p)) throw new InvalidArgumentError(`--parts: unknown part '${p}'`);
+  const parts = new Set(o.parts.split(',').map((p) => p.trim())) as Set<Part>;
+  for (const p of parts) if (!PARTS.includes(p)) throw new InvalidArgumentError(`--parts: unknown part '${p}' (known: ${PARTS.join(', ')})`);
+  let oracleClip: ClipSpec | undefined;
+  if (o.oracleClip) {
+    const [scenario, domain, seed, seconds] = o.oracleClip.split(':');
+    if (domain !== 'A' && domain !== 'B') throw new InvalidArgumentError(`--oracle-clip ${o.oracleClip}: domain must be A or B`);
+    oracleClip = { scenario: scenario!, domain, seed: Number(seed), seconds: Number(seconds) };
+  }
   const scan: ClipSpec[] = (o.scan ?? ['forest:A:901:12', 'forest:B:6001:20']).map((t) => {
     const [scenario, domain, seed, seconds] = t.split(':');
     if (domain !== 'A' && domain !== 'B') throw new InvalidArgumentError(`--scan ${t}: domain must be A or B`);
@@ -445,6 +485,7 @@ export async function main(argv: readonly string[] = process.argv): Promise<void
       heldOutA: o.quick ? QUICK_HELD_OUT_A : HELD_OUT_A,
       binSeconds: o.quick ? 0.5 : 5,
       scan,
+      ...(oracleClip ? { oracleClip } : {}),
       ...(o.scanLossMs !== undefined ? { scanLossLengthUs: o.scanLossMs * 1000 } : {}),
       ...(o.scanCap !== undefined ? { scanLearnerCap: o.scanCap } : {}),
     },
