@@ -34,10 +34,13 @@ describe('learner queue', () => {
   });
 
   it('a window without a ground-floor plane or axial speed comes out without them, after one that had them', () => {
-    const q = LearnerQueue.create(layout(1));
-    q.push(patternWindow(0, 3), PATTERN_MOTION, 0);
-    q.release(q.claim()!);
-    q.push(patternWindow(1, 3), { ...PATTERN_MOTION, groundFloor: null, axialSpeedMS: null }, 1);
+    const q = LearnerQueue.create(layout(2));
+    // Both slots have held a plane and a speed before the window without them reuses one.
+    for (let i = 0; i < 2; i++) {
+      q.push(patternWindow(i, 3), PATTERN_MOTION, i);
+      q.release(q.claim()!);
+    }
+    q.push(patternWindow(2, 3), { ...PATTERN_MOTION, groundFloor: null, axialSpeedMS: null }, 2);
     const s = q.claim()!;
     expect(s.groundFloor).toBeNull();
     expect(s.axialSpeedMS).toBeNull();
