@@ -55,16 +55,21 @@ export function groundFloorFromAttitude(
   return groundFloorPlane(downCam, velocityCamMS, heightM);
 }
 
-/**
- * The camera's velocity along its optical axis (m/s) from the FC's velocity and attitude; null without
- * either. What scales a speed-normalised network output to ν (contracts/networkOutput.ts).
- */
-export function axialSpeedFromVehicle(state: VehicleState, mountPitchUpRad: number): number | null {
+/** The vehicle's velocity in the camera frame (m/s) from the FC's velocity and attitude; null without either. */
+export function velocityInCamera(state: VehicleState, mountPitchUpRad: number): Vec3 | null {
   if (state.velNedMS === null || state.attitude === null) return null;
   const v = state.velNedMS;
   const a = state.attitude;
   const body = nedToBody({ x: v.northMS, y: v.eastMS, z: v.downMS }, a.rollRad, a.pitchRad, a.yawRad);
-  return bodyFrdToCamera(body, mountPitchUpRad, { x: 0, y: 0, z: 0 }).z;
+  return bodyFrdToCamera(body, mountPitchUpRad, { x: 0, y: 0, z: 0 });
+}
+
+/**
+ * The camera's velocity along its optical axis (m/s); null without an FC velocity and attitude. What scales a
+ * speed-normalised network output to ν (contracts/networkOutput.ts).
+ */
+export function axialSpeedFromVehicle(state: VehicleState, mountPitchUpRad: number): number | null {
+  return velocityInCamera(state, mountPitchUpRad)?.z ?? null;
 }
 
 /** Camera motion from `state`, or why it cannot be used (no gyro sample yet, or too old at `nowUs`). */
@@ -81,14 +86,11 @@ export function cameraMotionFromVehicle(
   let fromVelocity = false;
   let groundFloor: GroundFloorPlane | null = null;
   let axialSpeedMS: number | null = null;
-  if (state.velNedMS !== null && state.attitude !== null) {
-    const v = state.velNedMS;
-    const a = state.attitude;
-    const body = nedToBody({ x: v.northMS, y: v.eastMS, z: v.downMS }, a.rollRad, a.pitchRad, a.yawRad);
-    const velCam = bodyFrdToCamera(body, opts.mountPitchUpRad, { x: 0, y: 0, z: 0 });
+  const velCam = velocityInCamera(state, opts.mountPitchUpRad);
+  if (velCam !== null && state.attitude !== null) {
     fromVelocity = focusOfExpansionFromVelocity(velCam, foe);
     axialSpeedMS = velCam.z;
-    if (state.heightAboveHomeM !== null) groundFloor = groundFloorFromAttitude(a, velCam, state.heightAboveHomeM, opts.mountPitchUpRad);
+    if (state.heightAboveHomeM !== null) groundFloor = groundFloorFromAttitude(state.attitude, velCam, state.heightAboveHomeM, opts.mountPitchUpRad);
   }
   return { bodyRatesCamRadS: rates, focusOfExpansionNorm: foe, foeFromVelocity: fromVelocity, groundFloor, axialSpeedMS };
 }

@@ -4,7 +4,7 @@
  * not moving forward.
  */
 import { describe, expect, it } from 'vitest';
-import { cameraMotionFromVehicle } from '../../src/learning/cameraMotion.js';
+import { axialSpeedFromVehicle, cameraMotionFromVehicle } from '../../src/learning/cameraMotion.js';
 import { vehicleAt } from './learnerFixtures.js';
 
 const OPTS = { mountPitchUpRad: 0, maxRatesAgeUs: 50_000 };
@@ -27,5 +27,17 @@ describe('camera motion from the vehicle state', () => {
     const back = cameraMotionFromVehicle({ ...vehicleAt(1_000_000), velNedMS: { northMS: -2, eastMS: 0, downMS: 0 } }, 1_000_000, OPTS);
     if (typeof back === 'string') throw new Error(back);
     expect(back.groundFloor).toBeNull();
+  });
+
+  it('the axial speed is the velocity along the optical axis, also with a mount up-tilt; null without a velocity', () => {
+    const v = vehicleAt(1_000_000); // level, north at 3 m/s, 0.1 m/s up
+    expect(axialSpeedFromVehicle(v, 0)).toBeCloseTo(3, 12);
+    // Camera z in body FRD for up-tilt θ: (cos θ, 0, −sin θ); body velocity (3, 0.3, −0.1).
+    const t = 0.3;
+    expect(axialSpeedFromVehicle(v, t)).toBeCloseTo(3 * Math.cos(t) + 0.1 * Math.sin(t), 12);
+    expect(axialSpeedFromVehicle({ ...v, velNedMS: null }, 0)).toBeNull();
+    const m = cameraMotionFromVehicle(v, 1_000_000, OPTS);
+    if (typeof m === 'string') throw new Error(m);
+    expect(m.axialSpeedMS).toBeCloseTo(3, 12);
   });
 });
