@@ -14,6 +14,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseWeightsManifest } from '../../src/contracts/networkWeights.js';
 import { runAdaptation } from '../../src/learning/evaluation/adaptation.js';
+import { scaleOracles } from '../../src/learning/evaluation/scaleOracles.js';
 import { DEFAULT_ONLINE_TRAINER } from '../../src/learning/evaluation/cli.js';
 import { main as pretrainMain } from '../../src/learning/pretrain/cli.js';
 import { runClipJobs } from '../../src/learning/pretrain/clipPool.js';
@@ -49,6 +50,9 @@ describe('pretraining --quick', () => {
     expect(m.updates).toBeGreaterThan(3);
     expect(manifest.version).toBe(m.updates);
     expect(manifest.origin).toMatch(/pretrained/);
+    // The output's speed scaling and the loss's ground-floor prior are part of what the weights mean.
+    expect(manifest.speedScaling).toEqual({ referenceSpeedMS: 2, minSpeedMS: 0.5 });
+    expect(m.loss.groundFloor).toEqual({ weight: 0.3, margin: 0.1, minFloorPerS: 0.05 });
     expect(m.history.length).toBeGreaterThanOrEqual(2);
     expect(m.history[0]!.update).toBe(0);
     expect(Number.isFinite(m.finalTrainLoss)).toBe(true);
@@ -90,6 +94,26 @@ describe('pretraining --quick', () => {
       expect(Array.from(a.inputValue)).toEqual(Array.from(b.inputValue));
       expect(a.truthNu === undefined).toBe(k === 1);
     }
+  }, 60_000);
+});
+
+describe('scale diagnostic (eval part o)', () => {
+  it('bins the flight by time with the axial speed, and reports oracle errors and the ground bound as shares', async () => {
+    const c = quickConfig();
+    const r = await scaleOracles({ scenario: 'forest', domain: 'B', seed: 6001, seconds: 1 }, c.clip, 4, 0.5);
+    expect(r.windows).toBeGreaterThan(20);
+    expect(r.bins).toHaveLength(2);
+    for (const b of r.bins) {
+      expect(b.meanAxialSpeedMS).toBeGreaterThan(0.2);
+      expect(b.meanNuOverSpeedPerM).toBeCloseTo(b.meanNuPerS / b.meanAxialSpeedMS, 0);
+    }
+    for (const v of Object.values(r.oracleMae)) expect(v).toBeGreaterThan(0);
+    // Fitted per pixel on the clip itself, the profile oracles cannot lose to one constant by much.
+    expect(r.oracleMae.perPixelNu).toBeLessThan(r.oracleMae.constant * 1.05);
+    expect(r.ground.windowsWithPlane).toBe(r.windows);
+    expect(r.ground.onGround).toBeGreaterThan(0.02);
+    expect(r.ground.onGround).toBeLessThan(1);
+    expect(r.ground.belowMargin).toBeLessThan(r.ground.onGround);
   }, 60_000);
 });
 
