@@ -84,13 +84,13 @@ describe('SimVehicleAdapter', () => {
 
 /** A network double whose runs finish when the test says so. */
 class ManualNet implements ProximityInference {
-  readonly runs: { input: Float32Array; tUs: number; finish: () => void }[] = [];
+  readonly runs: { input: Float32Array; tUs: number; nuScale: number | undefined; finish: () => void }[] = [];
   readonly weights: number[] = [];
   private readonly nu = new Float32Array(160 * 120).fill(0.2);
-  infer(input: NetworkInput, tUs: number): Promise<ProximityMap> {
+  infer(input: NetworkInput, tUs: number, nuScale?: number): Promise<ProximityMap> {
     const copy = Float32Array.from(input.data);
     return new Promise((resolve) => {
-      this.runs.push({ input: copy, tUs, finish: () => resolve({ tUs, geometry: { widthPx: 160, heightPx: 120 }, invTtcPerS: this.nu, weightsVersion: 0 }) });
+      this.runs.push({ input: copy, tUs, nuScale, finish: () => resolve({ tUs, geometry: { widthPx: 160, heightPx: 120 }, invTtcPerS: this.nu, weightsVersion: 0 }) });
     });
   }
   setWeights(version: number): void {
@@ -150,6 +150,35 @@ describe('SteeringPipeline', () => {
     // No attitude yet → goal bearing unknown → the law's doubt rule brakes; then it steers.
     expect(p.stats().decisions.distrusted).toBe(1);
     expect(submitted[0]!.velForwardMS).toBe(0);
+  });
+
+  it('asks for the ν scale of each window as it starts the inference (speed-scaled weights), 1 without one', async () => {
+    const clock = new ManualClock(1_000_000);
+    let speedFactor = 1.5;
+    const scaled = new ManualNet();
+    const p = new SteeringPipeline({
+      net: scaled,
+      steering: new SectorSteering(),
+      submit: () => {},
+      vehicle: () => ({ attitude: { yawRad: 0 } }) as unknown as VehicleState,
+      goalYawRad: 0,
+      clock,
+      nuScale: () => speedFactor,
+    });
+    p.onWindow(window(0, 1));
+    speedFactor = 0.25; // the FC's speed changed while window 1 waited: its inference uses the new factor
+    p.onWindow(window(1, 1));
+    scaled.runs[0]!.finish();
+    await flush();
+    scaled.runs[1]!.finish();
+    await p.idle();
+    expect(scaled.runs.map((r) => r.nuScale)).toEqual([1.5, 0.25]);
+    const plain = new ManualNet();
+    const q = new SteeringPipeline({ net: plain, steering: new SectorSteering(), submit: () => {}, vehicle: () => ({ attitude: null }) as unknown as VehicleState, goalYawRad: 0, clock });
+    q.onWindow(window(0, 1));
+    plain.runs[0]!.finish();
+    await q.idle();
+    expect(plain.runs[0]!.nuScale).toBe(1);
   });
 
   it('measures window → bytes written once per setpoint, only for setpoints made from windows', async () => {
