@@ -1,5 +1,7 @@
 /** Small worlds and cameras for the simulator tests. */
+import { expect } from 'vitest';
 import { PinholeCamera } from '../../sim/camera/pinhole.js';
+import { buildScenario, type DomainPreset } from '../../sim/scenarios/index.js';
 import { mat3, rotationFromEulerZyx } from '../../sim/world/frames.js';
 import type { Prng } from '../../sim/world/prng.js';
 import { ObstacleSet, type ObstacleSpec } from '../../sim/world/obstacles.js';
@@ -64,4 +66,47 @@ export function* rarePoses(cam: PinholeCamera, rng: Prng, extra: ReadonlyArray<r
       yield { pose, label: `${cam.widthPx}x${cam.heightPx} roll ${roll} pitch ${pitch} yaw ${yaw} alt ${altitude}` };
     }
   }
+}
+
+/** Camera geometries of the rare-path tests: width, height (px) and mount pitch (rad). */
+export const RARE_GEOMETRIES: ReadonlyArray<readonly [number, number, number]> = [
+  [160, 120, 0],
+  [64, 48, 0.3],
+  [320, 240, -0.2],
+];
+
+/** Every (world, camera) pair of the given scenarios (seed 5) and camera geometries (90° FOV). */
+export function rareCases(
+  scenarios: ReadonlyArray<readonly [string, DomainPreset]>,
+  geometries: ReadonlyArray<readonly [number, number, number]> = RARE_GEOMETRIES,
+): { world: World; cam: PinholeCamera }[] {
+  const cases: { world: World; cam: PinholeCamera }[] = [];
+  for (const [scenarioName, domain] of scenarios) {
+    const world = buildScenario(scenarioName, { seed: 5, domain }).world;
+    for (const [w, h, mount] of geometries) cases.push({ world, cam: camera(w, h, mount) });
+  }
+  return cases;
+}
+
+/** Number of entries whose bits differ (NaN = NaN, +0 ≠ −0). */
+export function bitDifferences(a: Float32Array, b: Float32Array): number {
+  const ua = new Uint32Array(a.buffer, a.byteOffset, a.length);
+  const ub = new Uint32Array(b.buffer, b.byteOffset, b.length);
+  let n = 0;
+  for (let i = 0; i < ua.length; i++) if (ua[i] !== ub[i]) n++;
+  return n;
+}
+
+/** What a rendered frame is compared by: log intensity, depth (bit for bit) and the minimum depth. */
+export interface RenderedFrame {
+  readonly logI: Float32Array;
+  readonly depthM: Float32Array;
+  readonly minDepthM: number;
+}
+
+/** Asserts two renderers' last frames are bit-identical (−0 and +0 differ, NaN equals NaN). */
+export function expectSameFrame(a: RenderedFrame, b: RenderedFrame, what: string): void {
+  expect(bitDifferences(a.logI, b.logI), `${what}: log intensity`).toBe(0);
+  expect(bitDifferences(a.depthM, b.depthM), `${what}: depth`).toBe(0);
+  expect(Object.is(a.minDepthM, b.minDepthM), `${what}: min depth ${a.minDepthM} vs ${b.minDepthM}`).toBe(true);
 }

@@ -18,25 +18,9 @@ import { Simulation } from '../../sim/runner/simulation.js';
 import { buildScenario, DOMAIN_A, DOMAIN_B, SCENARIO_NAMES, type DomainPreset } from '../../sim/scenarios/index.js';
 import { mat3, rotationFromEulerZyx } from '../../sim/world/frames.js';
 import { Prng } from '../../sim/world/prng.js';
-import type { World } from '../../sim/world/world.js';
 import { ReferenceDvsModel } from './reference/dvsModel.js';
-import { rarePoses } from './helpers.js';
+import { expectSameFrame, RARE_GEOMETRIES, rareCases, rarePoses } from './helpers.js';
 import { ReferenceRenderer } from './reference/renderer.js';
-
-/** Number of entries whose bits differ (NaN = NaN, +0 ≠ −0). */
-function bitDifferences(a: Float32Array, b: Float32Array): number {
-  const ua = new Uint32Array(a.buffer, a.byteOffset, a.length);
-  const ub = new Uint32Array(b.buffer, b.byteOffset, b.length);
-  let n = 0;
-  for (let i = 0; i < ua.length; i++) if (ua[i] !== ub[i]) n++;
-  return n;
-}
-
-function expectSameFrame(r: Renderer, ref: ReferenceRenderer, what: string): void {
-  expect(bitDifferences(r.logI, ref.logI), `${what}: log intensity`).toBe(0);
-  expect(bitDifferences(r.depthM, ref.depthM), `${what}: depth`).toBe(0);
-  expect(r.minDepthM, `${what}: min depth`).toBe(ref.minDepthM);
-}
 
 function expectSameEvents(a: EventBuffer, b: EventBuffer, what: string): void {
   expect(a.length, `${what}: event count`).toBe(b.length);
@@ -100,21 +84,11 @@ describe('optimised renderer and DVS model against the reference implementations
   }
 
   it('bit-identical frames on rare paths: over short obstacles, straight down and up, strong roll, other geometries', () => {
-    const cases: { world: World; cam: PinholeCamera }[] = [];
-    for (const [scenarioName, domain] of [
+    const cases = rareCases([
       ['forest', DOMAIN_B],
       ['wall-gap', DOMAIN_A],
       ['corridor', DOMAIN_A],
-    ] as const) {
-      const world = buildScenario(scenarioName, { seed: 5, domain }).world;
-      for (const [w, h, pitch] of [
-        [160, 120, 0],
-        [64, 48, 0.3],
-        [320, 240, -0.2],
-      ] as const) {
-        cases.push({ world, cam: new PinholeCamera({ geometry: { widthPx: w, heightPx: h }, horizontalFovRad: Math.PI / 2, mountPitchRad: pitch }) });
-      }
-    }
+    ]);
     const rng = new Prng(7);
     for (const { world, cam } of cases) {
       const r = new Renderer(cam, { kernel: 'js' });
@@ -134,11 +108,7 @@ describe('optimised renderer and DVS model against the reference implementations
     const world = buildScenario('forest', { seed: 5, domain: DOMAIN_A }).world;
     const rng = new Prng(8);
     let skipping = 0;
-    for (const [w, h, mount] of [
-      [160, 120, 0],
-      [64, 48, 0.3],
-      [320, 240, -0.2],
-    ] as const) {
+    for (const [w, h, mount] of RARE_GEOMETRIES) {
       const cam = new PinholeCamera({ geometry: { widthPx: w, heightPx: h }, horizontalFovRad: Math.PI / 2, mountPitchRad: mount });
       const r = new Renderer(cam, { kernel: 'js' });
       const internals = r as unknown as { fp: Float64Array; maxElevationRatio(): number };

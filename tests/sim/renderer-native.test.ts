@@ -18,8 +18,7 @@ import { Simulation } from '../../sim/runner/simulation.js';
 import { buildScenario, DOMAIN_A, DOMAIN_B, SCENARIO_NAMES, type DomainPreset } from '../../sim/scenarios/index.js';
 import { mat3, rotationFromEulerZyx } from '../../sim/world/frames.js';
 import { Prng } from '../../sim/world/prng.js';
-import type { World } from '../../sim/world/world.js';
-import { rarePoses } from './helpers.js';
+import { expectSameFrame, RARE_GEOMETRIES, rareCases, rarePoses } from './helpers.js';
 
 const built = existsSync(NATIVE_ADDON_PATH);
 const required = process.env.EVPILOT_SIM_NATIVE_REQUIRED === '1';
@@ -27,21 +26,6 @@ if (!built) {
   const msg = `native renderer kernel not built (${NATIVE_ADDON_PATH}): run \`npm run build:native\``;
   if (required) throw new Error(`${msg} (EVPILOT_SIM_NATIVE_REQUIRED=1)`);
   console.warn(`renderer-native.test.ts skipped: ${msg}`);
-}
-
-/** Number of entries whose bits differ (NaN = NaN, +0 ≠ −0). */
-function bitDifferences(a: Float32Array, b: Float32Array): number {
-  const ua = new Uint32Array(a.buffer, a.byteOffset, a.length);
-  const ub = new Uint32Array(b.buffer, b.byteOffset, b.length);
-  let n = 0;
-  for (let i = 0; i < ua.length; i++) if (ua[i] !== ub[i]) n++;
-  return n;
-}
-
-function expectSameFrame(native: Renderer, js: Renderer, what: string): void {
-  expect(bitDifferences(native.logI, js.logI), `${what}: log intensity`).toBe(0);
-  expect(bitDifferences(native.depthM, js.depthM), `${what}: depth`).toBe(0);
-  expect(Object.is(native.minDepthM, js.minDepthM), `${what}: min depth ${native.minDepthM} vs ${js.minDepthM}`).toBe(true);
 }
 
 /** A pair of renderers, native and JS, for one camera. */
@@ -109,23 +93,15 @@ describe.skipIf(!built)('native renderer kernels against the JS passes (bit for 
   }
 
   it('rare paths: over short obstacles, straight down and up, strong roll, other geometries and mounts', () => {
-    const cases: { world: World; cam: PinholeCamera }[] = [];
-    for (const [scenarioName, domain] of [
-      ['forest', DOMAIN_B],
-      ['wall-gap', DOMAIN_A],
-      ['corridor', DOMAIN_A],
-      ['slalom', DOMAIN_B],
-    ] as const) {
-      const world = buildScenario(scenarioName, { seed: 5, domain }).world;
-      for (const [w, h, mount] of [
-        [160, 120, 0],
-        [64, 48, 0.3],
-        [320, 240, -0.2],
-        [2, 2, 0],
-      ] as const) {
-        cases.push({ world, cam: new PinholeCamera({ geometry: { widthPx: w, heightPx: h }, horizontalFovRad: Math.PI / 2, mountPitchRad: mount }) });
-      }
-    }
+    const cases = rareCases(
+      [
+        ['forest', DOMAIN_B],
+        ['wall-gap', DOMAIN_A],
+        ['corridor', DOMAIN_A],
+        ['slalom', DOMAIN_B],
+      ],
+      [...RARE_GEOMETRIES, [2, 2, 0]],
+    );
     const rng = new Prng(7);
     for (const { world, cam } of cases) {
       const shaded = pair(cam, true);
