@@ -333,7 +333,7 @@ export function formatReport(r: EvalReport): string {
       '| --- | --- | --- | --- | --- |',
       ...sc.bins.map((b) => `| ${b.startS}–${b.startS + (binWidthS(sc))} | ${b.windows} | ${b.meanAxialSpeedMS.toFixed(2)} | ${f3(b.meanNuPerS)} | ${f3(b.meanNuOverSpeedPerM)} |`),
       `oracle predictors fitted on this clip's truth, ν MAE: one constant ${f3(sc.oracleMae.constant)}, one ν per pixel ${f3(sc.oracleMae.perPixelNu)}, V_z × one ν/V_z per pixel ${f3(sc.oracleMae.speedTimesPerPixel)} 1/s`,
-      `ground-floor bound (${sc.ground.windowsWithPlane} windows with a plane): ${pct1(sc.ground.onGround)} of usable pixels on it (the ground), ${pct1(sc.ground.belowMargin)} below its 10 % margin`,
+      `ground-floor bound (${sc.ground.windowsWithPlane} windows with a plane): ${pct1(sc.ground.onGround)} of usable pixels on it (the ground), ${pct1(sc.ground.belowMargin)} below its ${DEFAULT_GROUND_FLOOR.margin * 100} % margin`,
     );
   }
   out.push('', `wall time ${r.wallSeconds.toFixed(0)} s`);

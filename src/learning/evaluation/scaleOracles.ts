@@ -8,12 +8,13 @@
  *     the speed is worth.
  *   - the ground-floor bound of each window (from the FC-reported height, attitude and velocity): the share
  *     of usable pixels on the bound (the ground itself: |ν − g| ≤ 3 % of g) and below its 10 % margin
- *     (where the prior would push the wrong way: estimator errors, or something below the flat ground).
+ *     (where the prior would push the wrong way: estimator errors, or something below the flat ground), with
+ *     the prior's default margin and horizon threshold (DEFAULT_GROUND_FLOOR).
  * Usable pixels as in nuError.ts: finite depth, 0 ≤ ν ≤ 5 1/s.
  */
 import type { ClipOptions, ClipSpec } from '../pretrain/simClips.js';
 import { collectClipSamples } from '../pretrain/clipSamples.js';
-import { NetworkRays } from '../loss/index.js';
+import { DEFAULT_GROUND_FLOOR, NetworkRays } from '../loss/index.js';
 
 export interface ScaleBin {
   readonly startS: number;
@@ -100,9 +101,9 @@ export async function scaleOracles(clip: ClipSpec, options: Omit<ClipOptions, 't
         if (!plane) continue;
         usableWithPlane++;
         const g = plane.perXPerS * rays.xNorm[col]! + plane.perYPerS * rays.yNorm[row]! + plane.atAxisPerS;
-        if (!(g >= 0.05)) continue;
+        if (!(g >= DEFAULT_GROUND_FLOOR.minFloorPerS)) continue;
         if (Math.abs(nu - g) <= 0.03 * g) onGround++;
-        if (nu < 0.9 * g) below++;
+        if (nu < (1 - DEFAULT_GROUND_FLOOR.margin) * g) below++;
       }
     }
   }
