@@ -2,10 +2,10 @@
  * The camera's motion for one window from the flight controller's latest state: body rates (gyro, body
  * FRD) rotated into the camera frame, the focus of expansion from the velocity (local NED → body FRD
  * by the attitude, → camera by the mounting), with the optical-axis fallback of focusOfExpansionFromVelocity,
- * and the ground-floor plane from the height, attitude and velocity (loss/groundFloor.ts).
+ * the axial speed, and the ground-floor plane from the height, attitude and velocity (loss/groundFloor.ts).
  * Pure; no allocation beyond the returned object.
  */
-import type { EulerAnglesRad, VehicleState } from '../contracts/vehicleState.js';
+import type { BodyRatesRadS, EulerAnglesRad, VehicleState, VelocityNedMS } from '../contracts/vehicleState.js';
 import { bodyFrdToCamera, focusOfExpansionFromVelocity, groundFloorPlane, type GroundFloorPlane, type Vec3 } from './loss/index.js';
 import type { CameraMotion } from './trainingSample.js';
 
@@ -55,13 +55,10 @@ export function groundFloorFromAttitude(
   return groundFloorPlane(downCam, velocityCamMS, heightM);
 }
 
-/** The vehicle's velocity in the camera frame (m/s) from the FC's velocity and attitude; null without either. */
-export function velocityInCamera(state: VehicleState, mountPitchUpRad: number): Vec3 | null {
-  if (state.velNedMS === null || state.attitude === null) return null;
-  const v = state.velNedMS;
-  const a = state.attitude;
+/** A local-NED velocity (m/s) in the camera frame, by the attitude and the mounting; written to `out`. */
+export function nedVelocityToCamera(v: VelocityNedMS, a: EulerAnglesRad, mountPitchUpRad: number, out: Vec3 = { x: 0, y: 0, z: 0 }): Vec3 {
   const body = nedToBody({ x: v.northMS, y: v.eastMS, z: v.downMS }, a.rollRad, a.pitchRad, a.yawRad);
-  return bodyFrdToCamera(body, mountPitchUpRad, { x: 0, y: 0, z: 0 });
+  return bodyFrdToCamera(body, mountPitchUpRad, out);
 }
 
 /**
@@ -69,7 +66,34 @@ export function velocityInCamera(state: VehicleState, mountPitchUpRad: number): 
  * speed-normalised network output to ν (contracts/networkOutput.ts).
  */
 export function axialSpeedFromVehicle(state: VehicleState, mountPitchUpRad: number): number | null {
-  return velocityInCamera(state, mountPitchUpRad)?.z ?? null;
+  if (state.velNedMS === null || state.attitude === null) return null;
+  return nedVelocityToCamera(state.velNedMS, state.attitude, mountPitchUpRad).z;
+}
+
+/**
+ * The camera motion from what a flight controller reports: gyro rates (body FRD), and — when it has them —
+ * velocity (local NED) with attitude, and the height above the take-off point. The FOE falls back to the
+ * optical axis, and the plane and axial speed are null, without a velocity; the plane also without a height.
+ * The runtime (cameraMotionFromVehicle) and the simulated clips (pretrain/simClips.ts) both call it.
+ * `velocityCamOut` receives the camera-frame velocity (unchanged without one).
+ */
+export function cameraMotionFromFc(
+  ratesRadS: BodyRatesRadS,
+  velNedMS: VelocityNedMS | null,
+  attitude: EulerAnglesRad | null,
+  heightAboveHomeM: number | null,
+  mountPitchUpRad: number,
+  velocityCamOut: Vec3 = { x: 0, y: 0, z: 0 },
+): CameraMotion {
+  const rates = bodyFrdToCamera({ x: ratesRadS.rollRadS, y: ratesRadS.pitchRadS, z: ratesRadS.yawRadS }, mountPitchUpRad, { x: 0, y: 0, z: 0 });
+  const foe = { x: 0, y: 0 };
+  if (velNedMS === null || attitude === null) {
+    return { bodyRatesCamRadS: rates, focusOfExpansionNorm: foe, foeFromVelocity: false, groundFloor: null, axialSpeedMS: null };
+  }
+  const velCam = nedVelocityToCamera(velNedMS, attitude, mountPitchUpRad, velocityCamOut);
+  const fromVelocity = focusOfExpansionFromVelocity(velCam, foe);
+  const groundFloor = heightAboveHomeM !== null ? groundFloorFromAttitude(attitude, velCam, heightAboveHomeM, mountPitchUpRad) : null;
+  return { bodyRatesCamRadS: rates, focusOfExpansionNorm: foe, foeFromVelocity: fromVelocity, groundFloor, axialSpeedMS: velCam.z };
 }
 
 /** Camera motion from `state`, or why it cannot be used (no gyro sample yet, or too old at `nowUs`). */
@@ -80,17 +104,5 @@ export function cameraMotionFromVehicle(
 ): CameraMotion | MotionRefusal {
   if (state === null || state.bodyRatesRadS === null) return 'no-rates';
   if (state.attitudeTUs === null || nowUs - state.attitudeTUs > opts.maxRatesAgeUs) return 'stale-rates';
-  const r = state.bodyRatesRadS;
-  const rates = bodyFrdToCamera({ x: r.rollRadS, y: r.pitchRadS, z: r.yawRadS }, opts.mountPitchUpRad, { x: 0, y: 0, z: 0 });
-  const foe = { x: 0, y: 0 };
-  let fromVelocity = false;
-  let groundFloor: GroundFloorPlane | null = null;
-  let axialSpeedMS: number | null = null;
-  const velCam = velocityInCamera(state, opts.mountPitchUpRad);
-  if (velCam !== null && state.attitude !== null) {
-    fromVelocity = focusOfExpansionFromVelocity(velCam, foe);
-    axialSpeedMS = velCam.z;
-    if (state.heightAboveHomeM !== null) groundFloor = groundFloorFromAttitude(state.attitude, velCam, state.heightAboveHomeM, opts.mountPitchUpRad);
-  }
-  return { bodyRatesCamRadS: rates, focusOfExpansionNorm: foe, foeFromVelocity: fromVelocity, groundFloor, axialSpeedMS };
+  return cameraMotionFromFc(state.bodyRatesRadS, state.velNedMS, state.attitude, state.heightAboveHomeM, opts.mountPitchUpRad);
 }

@@ -27,8 +27,8 @@ import type { CameraIntrinsics } from '../../contracts/cameraIntrinsics.js';
 import type { EventWindow } from '../../contracts/eventWindow.js';
 import type { SensorGeometry } from '../../contracts/sensorGeometry.js';
 import { WindowCutter } from '../../windows/index.js';
-import { groundFloorFromAttitude, nedToBody } from '../cameraMotion.js';
-import { bodyFrdToCamera, focusOfExpansionFromVelocity, type Vec3 } from '../loss/index.js';
+import { cameraMotionFromFc } from '../cameraMotion.js';
+import { focusOfExpansionFromVelocity, type Vec3 } from '../loss/index.js';
 import type { CameraMotion } from '../trainingSample.js';
 import { runClosedLoop, type ClosedLoopSummary } from '../../../sim/runner/closedLoop.js';
 import { createExpertPilot } from '../../../sim/runner/expertPilot.js';
@@ -140,15 +140,7 @@ function cameraOf(sim: Simulation): ClipCamera {
  * ground is at the origin's altitude, as a take-off point would be).
  */
 export function motionFromReported(r: ReportedState, mountPitchUpRad: number, velocityCamOut: Vec3 = { x: 0, y: 0, z: 0 }): CameraMotion {
-  const rates = bodyFrdToCamera({ x: r.bodyRatesRadS.rollRadS, y: r.bodyRatesRadS.pitchRadS, z: r.bodyRatesRadS.yawRadS }, mountPitchUpRad, { x: 0, y: 0, z: 0 });
-  const v = r.velocityNedMS;
-  const a = r.attitude;
-  const body = nedToBody({ x: v.northMS, y: v.eastMS, z: v.downMS }, a.rollRad, a.pitchRad, a.yawRad);
-  const foe = { x: 0, y: 0 };
-  const velCam = bodyFrdToCamera(body, mountPitchUpRad, velocityCamOut);
-  const fromVelocity = focusOfExpansionFromVelocity(velCam, foe);
-  const groundFloor = groundFloorFromAttitude(a, velCam, -r.positionNedM.downM, mountPitchUpRad);
-  return { bodyRatesCamRadS: rates, focusOfExpansionNorm: foe, foeFromVelocity: fromVelocity, groundFloor, axialSpeedMS: velCam.z };
+  return cameraMotionFromFc(r.bodyRatesRadS, r.velocityNedMS, r.attitude, -r.positionNedM.downM, mountPitchUpRad, velocityCamOut);
 }
 
 /**
