@@ -2,6 +2,7 @@ import { InvalidArgumentError } from 'commander';
 import { EVENT_ENCODINGS, type EventEncoding } from '../contracts/eventEncoding.js';
 import { DEFAULT_MIN_SPEED_MS, type SpeedScaling } from '../contracts/networkOutput.js';
 import { checkGroundFloorSettings, DEFAULT_GROUND_FLOOR, type GroundFloorSettings } from '../learning/loss/groundFloor.js';
+import { type ReplaySettings, validateReplaySettings } from '../learning/replayReservoir.js';
 
 /** Commander argument parsers with messages that say what was expected. */
 export function parsePositiveInt(value: string): number {
@@ -27,6 +28,26 @@ export function parseEncoding(value: string): EventEncoding {
   return v as EventEncoding;
 }
 
+/** What an option that was given as `off` holds until read back with `offValue`. */
+export const OFF: unique symbol = Symbol('off');
+export type Offable<T> = T | typeof OFF;
+
+/**
+ * Declares an option whose value may be `off` (a parser returning null). Commander stores '' when a parser
+ * returns null (commander/lib/command.js, "parseArg might have failed"), which downstream code would read as a
+ * malformed setting, so the parser's null travels as OFF and `offValue` turns it back into null.
+ */
+export function offable<T>(parse: (value: string) => T | null): (value: string) => Offable<T> {
+  return (value) => parse(value) ?? OFF;
+}
+
+/** An `offable` option's value: null for `off`, else the parsed value (or the default, or undefined). */
+export function offValue<T>(v: Offable<T>): T | null;
+export function offValue<T>(v: Offable<T> | undefined): T | null | undefined;
+export function offValue<T>(v: Offable<T> | undefined): T | null | undefined {
+  return v === OFF ? null : v;
+}
+
 /** The loss's ground-floor prior: `<weight>[:<margin>]` (s², fraction; e.g. 1:0.1) or `off`. */
 export function parseGroundFloor(value: string): GroundFloorSettings | null {
   if (value.trim() === 'off') return null;
@@ -48,4 +69,18 @@ export function parseSpeedScaling(value: string): SpeedScaling | null {
   const ref = m ? Number(m[1]) : NaN;
   if (!m || !(ref > 0)) throw new InvalidArgumentError(`expected <reference speed m/s, > 0>[:<minimum speed m/s>] (e.g. 2:0.5) or off, got '${value}'`);
   return { referenceSpeedMS: ref, minSpeedMS: m[2] !== undefined ? Number(m[2]) : DEFAULT_MIN_SPEED_MS };
+}
+
+/** Experience replay for the online learner: `<capacity>:<every>` (windows kept, every n-th window replayed; e.g. 256:2) or `off`. */
+export function parseReplay(value: string): ReplaySettings | null {
+  if (value.trim() === 'off') return null;
+  const m = /^\s*(\d+):(\d+)\s*$/.exec(value);
+  if (!m) throw new InvalidArgumentError(`expected <capacity>:<every> (e.g. 256:2) or off, got '${value}'`);
+  const r = { capacity: Number(m[1]), every: Number(m[2]) };
+  try {
+    validateReplaySettings(r);
+  } catch (e) {
+    throw new InvalidArgumentError((e as Error).message);
+  }
+  return r;
 }

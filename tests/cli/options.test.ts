@@ -1,7 +1,9 @@
 /** The shared commander argument parsers: what each accepts and the message for what it refuses. */
-import { InvalidArgumentError } from 'commander';
+import { Command, InvalidArgumentError } from 'commander';
 import { describe, expect, it } from 'vitest';
-import { parseGroundFloor, parsePositiveInt, parsePositiveNumber, parseWholeNumber } from '../../src/cli/options.js';
+import { DEFAULT_GROUND_FLOOR } from '../../src/learning/loss/groundFloor.js';
+import { offable, offValue, parseGroundFloor, parsePositiveInt, parsePositiveNumber, parseReplay, parseSpeedScaling, parseWholeNumber, type Offable } from '../../src/cli/options.js';
+import type { GroundFloorSettings } from '../../src/learning/loss/groundFloor.js';
 
 describe('commander argument parsers', () => {
   it('parseWholeNumber takes 0, 1, 2, … and refuses signs, fractions and words', () => {
@@ -30,5 +32,36 @@ describe('commander argument parsers', () => {
     expect(() => parseGroundFloor('1:1')).toThrow(/margin/);
     expect(() => parseGroundFloor('-1')).toThrow(/weight/);
     expect(() => parseGroundFloor('heavy')).toThrow(/weight.*margin/);
+  });
+
+  it('parseReplay takes capacity:every or off', () => {
+    expect(parseReplay('off')).toBeNull();
+    expect(parseReplay('256:2')).toEqual({ capacity: 256, every: 2 });
+    expect(() => parseReplay('256')).toThrow(/capacity>:<every/);
+    expect(() => parseReplay('0:2')).toThrow(/capacity/);
+    expect(() => parseReplay('8:1')).toThrow(/every/);
+  });
+});
+
+describe('options that can be off, through commander', () => {
+  const program = () =>
+    new Command()
+      .exitOverride()
+      .option('--ground-floor <weight[:margin]|off>', 'prior', offable(parseGroundFloor), DEFAULT_GROUND_FLOOR as Offable<GroundFloorSettings>)
+      .option('--speed-scaling <ref|off>', 'scaling', offable(parseSpeedScaling));
+  const read = (...args: string[]) => {
+    const o = program().parse(['node', 'x', ...args]).opts<{ groundFloor: Offable<GroundFloorSettings>; speedScaling?: Offable<unknown> }>();
+    return { groundFloor: offValue(o.groundFloor), speedScaling: offValue(o.speedScaling) };
+  };
+
+  it('off reads back as null, a value as the value, nothing as the default', () => {
+    expect(read('--ground-floor', 'off', '--speed-scaling', 'off')).toEqual({ groundFloor: null, speedScaling: null });
+    expect(read('--ground-floor', '1:0.2').groundFloor).toEqual({ ...DEFAULT_GROUND_FLOOR, weight: 1, margin: 0.2 });
+    expect(read()).toEqual({ groundFloor: DEFAULT_GROUND_FLOOR, speedScaling: undefined });
+  });
+
+  it('is needed: commander stores a parser\'s null as an empty string', () => {
+    const raw = new Command().option('--ground-floor <x>', 'prior', parseGroundFloor).parse(['node', 'x', '--ground-floor', 'off']).opts();
+    expect(raw.groundFloor).toBe('');
   });
 });

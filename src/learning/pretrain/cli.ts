@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { Command } from 'commander';
 import type { SpeedScaling } from '../../contracts/networkOutput.js';
-import { parseGroundFloor, parseSpeedScaling, parsePositiveNumber as positive, parseWholeNumber as int } from '../../cli/options.js';
+import { offable, offValue, type Offable, parseGroundFloor, parseSpeedScaling, parsePositiveNumber as positive, parseWholeNumber as int } from '../../cli/options.js';
 import type { GroundFloorSettings } from '../loss/index.js';
 import { weightsBytes } from '../../../models/weightsPacking.js';
 import { DEFAULT_PRETRAIN_CONFIG, quickConfig, type PretrainConfig } from './pretrainConfig.js';
@@ -47,8 +47,8 @@ export async function main(argv: readonly string[] = process.argv): Promise<void
     .option('--batch <n>', 'windows per update', int)
     .option('--learner-cap <n>', `most loss events per window (default ${DEFAULT_PRETRAIN_CONFIG.clip.learnerCap})`, int)
     .option('--seconds-scale <x>', 'multiply every training clip length (more or less data)', positive)
-    .option('--ground-floor <weight[:margin]|off>', 'the loss\'s ground-floor prior from the FC\'s height (ν ≥ the flat ground\'s ν): weight (s²) and margin, or off (default: as configured)', parseGroundFloor)
-    .option('--speed-scaling <refMS[:minMS]|off>', 'train the output as ν at this reference speed, scaled by each window\'s axial speed (default: as configured)', parseSpeedScaling)
+    .option('--ground-floor <weight[:margin]|off>', 'the loss\'s ground-floor prior from the FC\'s height (ν ≥ the flat ground\'s ν): weight (s²) and margin, or off (default: as configured)', offable(parseGroundFloor))
+    .option('--speed-scaling <refMS[:minMS]|off>', 'train the output as ν at this reference speed, scaled by each window\'s axial speed (default: as configured)', offable(parseSpeedScaling))
     .option('--json', 'print the metadata as JSON on stdout')
     .option('--no-progress', 'no progress on stderr')
     .parse(argv);
@@ -63,11 +63,13 @@ export async function main(argv: readonly string[] = process.argv): Promise<void
     batch?: number;
     secondsScale?: number;
     learnerCap?: number;
-    groundFloor?: GroundFloorSettings | null;
-    speedScaling?: SpeedScaling | null;
+    groundFloor?: Offable<GroundFloorSettings>;
+    speedScaling?: Offable<SpeedScaling>;
     json?: boolean;
     progress: boolean;
   }>();
+  const groundFloor = offValue(o.groundFloor);
+  const speedScaling = offValue(o.speedScaling);
   let config: PretrainConfig = o.quick ? quickConfig() : DEFAULT_PRETRAIN_CONFIG;
   config = {
     ...config,
@@ -75,8 +77,8 @@ export async function main(argv: readonly string[] = process.argv): Promise<void
     ...(o.workers !== undefined ? { workers: o.workers } : {}),
     ...(o.epochs !== undefined || o.lr !== undefined ? { epochs: o.epochs ?? config.epochs, epochLearningRates: undefined } : {}),
     ...(o.learnerCap !== undefined ? { clip: { ...config.clip, learnerCap: o.learnerCap } } : {}),
-    ...(o.groundFloor !== undefined ? { loss: { ...config.loss, groundFloor: o.groundFloor } } : {}),
-    ...(o.speedScaling !== undefined ? { speedScaling: o.speedScaling ?? undefined } : {}),
+    ...(groundFloor !== undefined ? { loss: { ...config.loss, groundFloor } } : {}),
+    ...(speedScaling !== undefined ? { speedScaling: speedScaling ?? undefined } : {}),
     ...(o.secondsScale !== undefined ? { scenarios: config.scenarios.map((s) => ({ ...s, seconds: s.seconds * o.secondsScale! })) } : {}),
     trainer: { ...config.trainer, ...(o.lr !== undefined ? { learningRate: o.lr } : {}), ...(o.batch !== undefined ? { windowsPerUpdate: o.batch } : {}) },
   };
