@@ -22,6 +22,8 @@ import { createLearningSetup, newLoss, type LossSettings, type TrainerSettings }
 import { flyClip, type ClipCamera, type ClipOptions, type ClipSpec } from '../pretrain/simClips.js';
 import type { TrainingSample } from '../trainingSample.js';
 import type { GuardCounters } from '../learnerGuards.js';
+import { SampleExpander } from '../pretrain/compactSample.js';
+import { ReplayMixer, type ReplaySettings } from '../replayReservoir.js';
 import { pearson } from './correlation.js';
 import { scoreHeldOut, type HeldOutReport } from './heldOut.js';
 import { NuErrorAccumulator, type NuErrorFigures, type NuErrorReport } from './nuError.js';
@@ -40,6 +42,8 @@ export interface AdaptationOptions {
   readonly binSeconds: number;
   readonly loss: LossSettings;
   readonly trainer: TrainerSettings;
+  /** Experience replay for the online trainer (replayReservoir.ts); absent = off. */
+  readonly replay?: ReplaySettings;
   readonly modelDir: string;
   readonly manifest: WeightsManifest;
   readonly pretrained: Float32Array;
@@ -82,6 +86,8 @@ export interface AdaptationReport {
   /** Whole flight, pooled. */
   readonly total: { readonly online: RunFigures; readonly frozen: RunFigures };
   readonly updates: number;
+  /** Offered windows that were replays (0 without replay). */
+  readonly windowsReplayed: number;
   readonly windowsOffered: number;
   readonly windowsSparse: number;
   readonly guards: GuardCounters;
@@ -139,6 +145,7 @@ export async function runAdaptation(o: AdaptationOptions): Promise<AdaptationRep
   let setup: Awaited<ReturnType<typeof createLearningSetup>> | undefined;
   let scoreLoss: ReturnType<typeof newLoss> | undefined;
   let grad = new Float32Array(0);
+  let mixer: ReplayMixer | undefined;
   const totalBins = Math.ceil(o.spec.seconds / o.binSeconds);
   const bins: AdaptationBin[] = [];
   const offerEvery = o.offerEvery ?? o.sampleEvery;
@@ -216,7 +223,7 @@ export async function runAdaptation(o: AdaptationOptions): Promise<AdaptationRep
         cur.onlineLoss += scoreLoss.evaluate({ ...sample, invTtcPerS: nuOnline }, grad).loss;
         cur.n++;
       }
-      if (offered) await setup.trainer.offer(sample);
+      if (offered) await setup.trainer.offer(mixer ? mixer.next(sample) : sample);
     },
     {
       onStart: (c) => {
@@ -235,6 +242,7 @@ export async function runAdaptation(o: AdaptationOptions): Promise<AdaptationRep
           .then((s) => {
             setup = s;
             grad = new Float32Array(s.forward.sizes.output);
+            if (o.replay) mixer = new ReplayMixer(o.replay, new SampleExpander(s.forward.sizes.input, o.clip.learnerCap));
             scoreLoss = newLoss({ sensor: c.sensor, intrinsics: c.intrinsics, maxEvents: o.clip.learnerCap, loss: o.loss }, s.forward.geometry);
           })
           .catch((e: unknown) => (onStartError = e))
@@ -279,6 +287,7 @@ export async function runAdaptation(o: AdaptationOptions): Promise<AdaptationRep
         frozen: { nu: totalFrozen.report(), loss: totalN > 0 ? totalFrozenLoss / totalN : NaN },
       },
       updates: status.updates,
+      windowsReplayed: mixer?.replays ?? 0,
       windowsOffered: status.windowsOffered,
       windowsSparse: status.windowsSparse,
       guards: status.guards,

@@ -16,7 +16,7 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { Command, InvalidArgumentError } from 'commander';
-import { parseGroundFloor, parseSpeedScaling, parsePositiveNumber as positive, parseWholeNumber as int } from '../../cli/options.js';
+import { offable, offValue, type Offable, parseGroundFloor, parseReplay, parseSpeedScaling, parsePositiveNumber as positive, parseWholeNumber as int } from '../../cli/options.js';
 import type { SpeedScaling } from '../../contracts/networkOutput.js';
 import type { WeightsManifest } from '../../contracts/networkWeights.js';
 import { layerNames } from '../../../models/proximityNet.js';
@@ -36,6 +36,7 @@ import { pearson, spearman } from './correlation.js';
 import { ADAPTATION_B, HELD_OUT_A, HELD_OUT_B, QUICK_ADAPTATION_B, QUICK_HELD_OUT_A, QUICK_HELD_OUT_B, TUNING_B } from './evalClips.js';
 import { scoreHeldOut, type HeldOutReport } from './heldOut.js';
 import { SCAN_ALPHAS, scanLoss, type ScanReport } from './lossScan.js';
+import type { ReplaySettings } from '../replayReservoir.js';
 import { scaleOracles, type ScaleOracleReport } from './scaleOracles.js';
 import type { NuErrorFigures } from './nuError.js';
 
@@ -83,6 +84,8 @@ export interface EvalOptions {
   readonly speedScaling?: SpeedScaling | null;
   /** (b) The online loss's ground-floor prior (loss/groundFloor.ts); null = off. */
   readonly groundFloor: GroundFloorSettings | null;
+  /** (b) Experience replay for the online trainer (replayReservoir.ts); null or absent = off. */
+  readonly replay?: ReplaySettings | null;
   readonly flight: ClipSpec;
   readonly heldOutB: ClipSpec | null;
   readonly heldOutA: readonly ClipSpec[];
@@ -183,6 +186,7 @@ export async function runEvaluation(o: EvalOptions, progress: ProgressSink = SIL
       binSeconds: o.binSeconds,
       loss: onlineLoss,
       trainer: o.online,
+      ...(o.replay ? { replay: o.replay } : {}),
       modelDir: o.modelDir,
       manifest: pre.manifest,
       pretrained: pre.data,
@@ -402,9 +406,10 @@ export async function main(argv: readonly string[] = process.argv): Promise<void
     .option('--flight <scenario:seed:seconds>', `(b) the domain-B flight (default ${ADAPTATION_B.scenario}:${ADAPTATION_B.seed}:${ADAPTATION_B.seconds})`)
     .option('--held-out <scenario:seed:seconds>', `(b) the held-out domain-B world (default ${HELD_OUT_B.scenario}:${HELD_OUT_B.seed}:${HELD_OUT_B.seconds})`)
     .option('--no-held-out-b', '(b) skip the held-out domain-B check')
-    .option('--noise-filter <ms:neighbours|off>', '(b) background-activity filter on the online loss\'s events: support half-width in ms and neighbours required (of 8), or off', noiseFilterArg, DEFAULT_NOISE_FILTER as NoiseFilterSettings | null)
-    .option('--speed-scaling <refMS[:minMS]|off>', 'read the weights\' output as ν at this reference speed, scaled by the axial speed, instead of as their manifest says (diagnostics)', parseSpeedScaling)
-    .option('--ground-floor <weight[:margin]|off>', `(b) the online loss's ground-floor prior from the FC's height (ν ≥ the flat ground's ν): weight (s²) and margin, or off (default ${DEFAULT_GROUND_FLOOR.weight}:${DEFAULT_GROUND_FLOOR.margin})`, parseGroundFloor, DEFAULT_GROUND_FLOOR as GroundFloorSettings | null)
+    .option('--noise-filter <ms:neighbours|off>', '(b) background-activity filter on the online loss\'s events: support half-width in ms and neighbours required (of 8), or off', offable(noiseFilterArg), DEFAULT_NOISE_FILTER as Offable<NoiseFilterSettings>)
+    .option('--speed-scaling <refMS[:minMS]|off>', 'read the weights\' output as ν at this reference speed, scaled by the axial speed, instead of as their manifest says (diagnostics)', offable(parseSpeedScaling))
+    .option('--ground-floor <weight[:margin]|off>', `(b) the online loss's ground-floor prior from the FC's height (ν ≥ the flat ground's ν): weight (s²) and margin, or off (default ${DEFAULT_GROUND_FLOOR.weight}:${DEFAULT_GROUND_FLOOR.margin})`, offable(parseGroundFloor), DEFAULT_GROUND_FLOOR as Offable<GroundFloorSettings>)
+    .option('--replay <capacity:every|off>', '(b) experience replay: keep a uniform sample of this many past windows and train on one of them in place of every n-th window', offable(parseReplay))
     .option('--json', 'print the report as JSON')
     .option('--no-progress', 'no progress on stderr')
     .parse(argv);
@@ -431,10 +436,12 @@ export async function main(argv: readonly string[] = process.argv): Promise<void
     scanCap?: number;
     scanSensor?: Record<string, number>;
     oracleClip?: string;
-    noiseFilter: NoiseFilterSettings | null;
-    groundFloor: GroundFloorSettings | null;
-    speedScaling?: SpeedScaling | null;
+    noiseFilter: Offable<NoiseFilterSettings>;
+    groundFloor: Offable<GroundFloorSettings>;
+    speedScaling?: Offable<SpeedScaling>;
+    replay?: Offable<ReplaySettings>;
   }>();
+  const speedScaling = offValue(o.speedScaling);
   const parts = new Set(o.parts.split(',').map((p) => p.trim())) as Set<Part>;
   for (const p of parts) if (!PARTS.includes(p)) throw new InvalidArgumentError(`--parts: unknown part '${p}' (known: ${PARTS.join(', ')})`);
   let oracleClip: ClipSpec | undefined;
@@ -476,9 +483,10 @@ export async function main(argv: readonly string[] = process.argv): Promise<void
       workers: o.workers,
       online,
       ...(o.offerEvery !== undefined || !o.quick ? { offerEvery: o.offerEvery ?? DEFAULT_OFFER_EVERY } : {}),
-      noiseFilter: o.noiseFilter,
-      groundFloor: o.groundFloor,
-      ...(o.speedScaling !== undefined ? { speedScaling: o.speedScaling } : {}),
+      noiseFilter: offValue(o.noiseFilter),
+      groundFloor: offValue(o.groundFloor),
+      replay: offValue(o.replay) ?? null,
+      ...(speedScaling !== undefined ? { speedScaling } : {}),
       ...(o.lossMs !== undefined ? { onlineLossLengthUs: o.lossMs * 1000 } : {}),
       flight,
       heldOutB: o.heldOutB ? heldOutB : null,

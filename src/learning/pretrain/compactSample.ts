@@ -41,7 +41,57 @@ export function compactSample(
   motion: CameraMotion,
   truth?: { readonly invTtcPerS: Float32Array; readonly depthM: Float32Array },
 ): CompactSample {
-  const data = input.input.data;
+  return compactParts(
+    {
+      index: input.index,
+      tStartUs: loss.tStartUs,
+      tEndUs: loss.tEndUs,
+      input: input.input.data,
+      eventCount: loss.eventCount,
+      events: loss.learnerEvents,
+      motion,
+      mapping: input.input.mapping,
+      coordinatesFitBytes: loss.sensor.widthPx <= 256 && loss.sensor.heightPx <= 256,
+    },
+    truth,
+  );
+}
+
+/**
+ * Copies a TrainingSample as the Trainer takes it (views into a queue or a flight's buffers) so it can be
+ * trained on again later (the replay reservoir, replayReservoir.ts).
+ */
+export function compactTrainingSample(s: TrainingSample): CompactSample {
+  let maxCoord = 0;
+  const n = s.events.length;
+  for (let i = 0; i < n; i++) maxCoord = Math.max(maxCoord, s.events.x[i]!, s.events.y[i]!);
+  return compactParts({
+    index: s.windowIndex,
+    tStartUs: s.tStartUs,
+    tEndUs: s.tEndUs,
+    input: s.input,
+    eventCount: s.windowEventCount,
+    events: s.events,
+    motion: s,
+    mapping: s.mapping,
+    coordinatesFitBytes: maxCoord < 256,
+  });
+}
+
+interface SampleParts {
+  readonly index: number;
+  readonly tStartUs: number;
+  readonly tEndUs: number;
+  readonly input: Float32Array;
+  readonly eventCount: number;
+  readonly events: EventBatch;
+  readonly motion: CameraMotion;
+  readonly mapping: InputMapping;
+  readonly coordinatesFitBytes: boolean;
+}
+
+function compactParts(w: SampleParts, truth?: { readonly invTtcPerS: Float32Array; readonly depthM: Float32Array }): CompactSample {
+  const data = w.input;
   let nz = 0;
   for (let i = 0; i < data.length; i++) if (data[i] !== 0) nz++;
   const inputIndex = new Uint32Array(nz);
@@ -54,27 +104,27 @@ export function compactSample(
       inputValue[k++] = v;
     }
   }
-  const e = loss.learnerEvents;
+  const e = w.events;
   const n = e.length;
-  let wholeShort = loss.tEndUs - loss.tStartUs <= 65_535;
+  let wholeShort = w.tEndUs - w.tStartUs <= 65_535;
   for (let i = 0; i < n && wholeShort; i++) {
-    const d = e.tUs[i]! - loss.tStartUs;
+    const d = e.tUs[i]! - w.tStartUs;
     if (!(Number.isInteger(d) && d >= 0 && d <= 65_535)) wholeShort = false;
   }
   const dtUs = wholeShort ? new Uint16Array(n) : new Float32Array(n);
-  for (let i = 0; i < n; i++) dtUs[i] = e.tUs[i]! - loss.tStartUs;
-  const bytes = loss.sensor.widthPx <= 256 && loss.sensor.heightPx <= 256;
-  const x = bytes ? new Uint8Array(n) : new Uint16Array(n);
-  const y = bytes ? new Uint8Array(n) : new Uint16Array(n);
+  for (let i = 0; i < n; i++) dtUs[i] = e.tUs[i]! - w.tStartUs;
+  const x = w.coordinatesFitBytes ? new Uint8Array(n) : new Uint16Array(n);
+  const y = w.coordinatesFitBytes ? new Uint8Array(n) : new Uint16Array(n);
   x.set(e.x.subarray(0, n));
   y.set(e.y.subarray(0, n));
+  const motion = w.motion;
   return {
-    index: input.index,
-    tStartUs: loss.tStartUs,
-    tEndUs: loss.tEndUs,
+    index: w.index,
+    tStartUs: w.tStartUs,
+    tEndUs: w.tEndUs,
     inputIndex,
     inputValue,
-    eventCount: loss.eventCount,
+    eventCount: w.eventCount,
     x,
     y,
     p: e.p.slice(0, n),
@@ -86,7 +136,7 @@ export function compactSample(
       groundFloor: motion.groundFloor ? { ...motion.groundFloor } : null,
       axialSpeedMS: motion.axialSpeedMS,
     },
-    mapping: { ...input.input.mapping },
+    mapping: { ...w.mapping },
     ...(truth ? { truthNu: Float32Array.from(truth.invTtcPerS), truthDepth: Float32Array.from(truth.depthM) } : {}),
   };
 }
