@@ -6,7 +6,7 @@
 import { z } from 'zod';
 import { DEFAULT_GUARD_THRESHOLDS } from './learnerGuards.js';
 import { DEFAULT_NOISE_FILTER } from './loss/backgroundActivityFilter.js';
-import { DEFAULT_GROUND_FLOOR } from './loss/groundFloor.js';
+import { DEFAULT_GROUND_FLOOR, ONLINE_GROUND_FLOOR } from './loss/groundFloor.js';
 import { DEFAULT_TRAINER_OPTIONS } from './trainer.js';
 import { DEFAULT_CHECKPOINT_SCHEDULE } from './checkpointSchedule.js';
 
@@ -77,16 +77,17 @@ export const learnerConfigSchema = z.object({
       /**
        * Ground-floor prior (loss/groundFloor.ts): with the FC's height (LOCAL_POSITION_NED z, the take-off
        * point taken as flat ground), attitude and velocity, ν below the ground's ν costs weight (s²) ×
-       * the mean squared shortfall beyond `margin` (a fraction of the bound). The contrast loss alone cannot
-       * set ν's scale at 160 × 120 (EVIDENCE.md). Windows without a height (Betaflight) skip it; null turns it
-       * off (over uneven ground).
+       * the mean squared shortfall beyond `margin` (a fraction of the bound); windows without a height
+       * (Betaflight) skip it. Off in flight by default (ONLINE_GROUND_FLOOR): pretraining uses it to set
+       * ν's scale over many scenes, but online, one scene at a time, its one-sided push lifted the map's
+       * overall level above the truth (EVIDENCE.md (b), tuning). Give { weight, margin } to turn it on.
        */
       groundFloor: z
         .object({ weight: z.number().min(0), margin: z.number().min(0).lt(1), minFloorPerS: z.number().min(0).default(DEFAULT_GROUND_FLOOR.minFloorPerS) })
         .nullable()
-        .default({ ...DEFAULT_GROUND_FLOOR }),
+        .default(ONLINE_GROUND_FLOOR),
     })
-    .default({ objective: 'avg-timestamps', smoothnessWeight: 0.05, splatScale: 1, noiseFilter: { ...DEFAULT_NOISE_FILTER }, groundFloor: { ...DEFAULT_GROUND_FLOOR } }),
+    .default({ objective: 'avg-timestamps', smoothnessWeight: 0.05, splatScale: 1, noiseFilter: { ...DEFAULT_NOISE_FILTER }, groundFloor: ONLINE_GROUND_FLOOR }),
   trainer: z
     .object({
       learningRate: z.number().positive().default(DEFAULT_TRAINER_OPTIONS.learningRate),

@@ -23,7 +23,7 @@ import { layerNames } from '../../../models/proximityNet.js';
 import { DVS_CLEAN } from '../../../sim/events/dvsParams.js';
 import { readWeightsFile } from '../../platform/weightsFile.js';
 import { ForwardSession } from '../forwardSession.js';
-import { checkNoiseFilterSettings, DEFAULT_GROUND_FLOOR, DEFAULT_NOISE_FILTER, type GroundFloorSettings, type NoiseFilterSettings } from '../loss/index.js';
+import { checkNoiseFilterSettings, DEFAULT_GROUND_FLOOR, DEFAULT_NOISE_FILTER, ONLINE_GROUND_FLOOR, type GroundFloorSettings, type NoiseFilterSettings } from '../loss/index.js';
 import { runClipJobs } from '../pretrain/clipPool.js';
 import type { LossSettings, TrainerSettings } from '../pretrain/learningSetup.js';
 import { newLoss } from '../pretrain/learningSetup.js';
@@ -408,7 +408,7 @@ export async function main(argv: readonly string[] = process.argv): Promise<void
     .option('--no-held-out-b', '(b) skip the held-out domain-B check')
     .option('--noise-filter <ms:neighbours|off>', '(b) background-activity filter on the online loss\'s events: support half-width in ms and neighbours required (of 8), or off', offable(noiseFilterArg), DEFAULT_NOISE_FILTER as Offable<NoiseFilterSettings>)
     .option('--speed-scaling <refMS[:minMS]|off>', 'read the weights\' output as ν at this reference speed, scaled by the axial speed, instead of as their manifest says (diagnostics)', offable(parseSpeedScaling))
-    .option('--ground-floor <weight[:margin]|off>', `(b) the online loss's ground-floor prior from the FC's height (ν ≥ the flat ground's ν): weight (s²) and margin, or off (default ${DEFAULT_GROUND_FLOOR.weight}:${DEFAULT_GROUND_FLOOR.margin})`, offable(parseGroundFloor), DEFAULT_GROUND_FLOOR as Offable<GroundFloorSettings>)
+    .option('--ground-floor <weight[:margin]|off>', `(b) the online loss's ground-floor prior from the FC's height (ν ≥ the flat ground's ν): weight (s²) and margin, or off (default: the in-flight learner's, ${ONLINE_GROUND_FLOOR ? `${ONLINE_GROUND_FLOOR.weight}:${ONLINE_GROUND_FLOOR.margin}` : 'off'}; pretraining's is ${DEFAULT_GROUND_FLOOR.weight}:${DEFAULT_GROUND_FLOOR.margin})`, offable(parseGroundFloor))
     .option('--replay <capacity:every|off>', '(b) experience replay: keep a uniform sample of this many past windows and train on one of them in place of every n-th window', offable(parseReplay))
     .option('--json', 'print the report as JSON')
     .option('--no-progress', 'no progress on stderr')
@@ -437,7 +437,7 @@ export async function main(argv: readonly string[] = process.argv): Promise<void
     scanSensor?: Record<string, number>;
     oracleClip?: string;
     noiseFilter: Offable<NoiseFilterSettings>;
-    groundFloor: Offable<GroundFloorSettings>;
+    groundFloor?: Offable<GroundFloorSettings>;
     speedScaling?: Offable<SpeedScaling>;
     replay?: Offable<ReplaySettings>;
   }>();
@@ -484,7 +484,7 @@ export async function main(argv: readonly string[] = process.argv): Promise<void
       online,
       ...(o.offerEvery !== undefined || !o.quick ? { offerEvery: o.offerEvery ?? DEFAULT_OFFER_EVERY } : {}),
       noiseFilter: offValue(o.noiseFilter),
-      groundFloor: offValue(o.groundFloor),
+      groundFloor: o.groundFloor === undefined ? ONLINE_GROUND_FLOOR : offValue(o.groundFloor),
       replay: offValue(o.replay) ?? null,
       ...(speedScaling !== undefined ? { speedScaling } : {}),
       ...(o.lossMs !== undefined ? { onlineLossLengthUs: o.lossMs * 1000 } : {}),

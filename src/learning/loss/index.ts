@@ -20,6 +20,7 @@ export type { MapArray } from './preparedEvents.js';
 export type { VarianceReference } from './varianceLoss.js';
 export {
   DEFAULT_GROUND_FLOOR,
+  ONLINE_GROUND_FLOOR,
   NetworkRays,
   checkGroundFloorSettings,
   groundFloorPenalty,

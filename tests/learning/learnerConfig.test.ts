@@ -1,0 +1,29 @@
+/** The in-flight learner's configuration: its defaults and what it refuses. */
+import { describe, expect, it } from 'vitest';
+import { resolveLearnerConfig } from '../../src/learning/learnerConfig.js';
+import { DEFAULT_NOISE_FILTER } from '../../src/learning/loss/backgroundActivityFilter.js';
+import { DEFAULT_GROUND_FLOOR, ONLINE_GROUND_FLOOR } from '../../src/learning/loss/groundFloor.js';
+
+const CAMERA = { sensor: { widthPx: 160, heightPx: 120 }, intrinsics: { fxPx: 120, fyPx: 120, cxPx: 80, cyPx: 60 } };
+
+describe('learner config', () => {
+  it('by default trains with the noise filter and without the ground-floor prior (pretraining has it)', () => {
+    const c = resolveLearnerConfig({ ...CAMERA });
+    expect(c.loss.noiseFilter).toEqual(DEFAULT_NOISE_FILTER);
+    expect(ONLINE_GROUND_FLOOR).toBeNull();
+    expect(c.loss.groundFloor).toBeNull();
+    expect(DEFAULT_GROUND_FLOOR.weight).toBeGreaterThan(0);
+    // A partial loss section fills the same defaults.
+    expect(resolveLearnerConfig({ ...CAMERA, loss: { smoothnessWeight: 0.1 } }).loss.groundFloor).toBeNull();
+  });
+
+  it('turns the prior on when asked, filling the horizon cut-off', () => {
+    const c = resolveLearnerConfig({ ...CAMERA, loss: { groundFloor: { weight: 0.3, margin: 0.1 } } });
+    expect(c.loss.groundFloor).toEqual(DEFAULT_GROUND_FLOOR);
+  });
+
+  it('names what is wrong', () => {
+    expect(() => resolveLearnerConfig({ ...CAMERA, loss: { groundFloor: { weight: 0.3, margin: 1 } } })).toThrow(/loss\.groundFloor\.margin/);
+    expect(() => resolveLearnerConfig({ ...CAMERA, loss: { groundFloor: { weight: -1, margin: 0.1 } } })).toThrow(/loss\.groundFloor\.weight/);
+  });
+});
