@@ -72,9 +72,26 @@ export interface TrainerOptions {
    * resumed, rolled-back or reset learner restarts the average from them.
    */
   readonly averageOverUpdates: number;
+  /**
+   * Learning-rate settling: the rate starts at `learningRate` and falls exponentially, with this time constant
+   * in updates, toward `settledFraction` × `learningRate` (0 = a constant rate). Counted from the trainer's
+   * start (a resumed learner adapts quickly again in a new flight) and restarted by a weights reset. Fast at
+   * first, to leave the pretraining domain; slower later, so the map's level follows a longer stretch of
+   * flight instead of the latest scenes.
+   */
+  readonly settleOverUpdates: number;
+  /** The settled rate as a fraction of `learningRate`, (0, 1]; used only with `settleOverUpdates` > 0. */
+  readonly settledFraction: number;
 }
 
-export const DEFAULT_TRAINER_OPTIONS: TrainerOptions = { learningRate: 1e-4, maxGradNorm: 1, minEventsPerWindow: 200, guards: {}, averageOverUpdates: 0 };
+export const DEFAULT_TRAINER_OPTIONS: TrainerOptions = { learningRate: 1e-4, maxGradNorm: 1, minEventsPerWindow: 200, guards: {}, averageOverUpdates: 0, settleOverUpdates: 0, settledFraction: 1 };
+
+/** The learning rate after `n` updates under a settling schedule (TrainerOptions.settleOverUpdates). */
+export function settlingLearningRate(o: Pick<TrainerOptions, 'learningRate' | 'settleOverUpdates' | 'settledFraction'>, n: number): number {
+  if (!(o.settleOverUpdates > 0)) return o.learningRate;
+  const f = o.settledFraction;
+  return o.learningRate * (f + (1 - f) * Math.exp(-n / o.settleOverUpdates));
+}
 
 export interface TrainerDeps {
   readonly forward: ForwardModel;
@@ -156,6 +173,8 @@ export class Trainer {
   private batched = 0;
   private batchLossSum = 0;
   private updates = 0;
+  /** Updates since this trainer started or was last reset: the settling schedule's clock. */
+  private updatesThisRun = 0;
   private version: number;
   private publishPending = false;
   /** Clock time when the current batch's first window was offered (for the 'update' phase). */
@@ -175,6 +194,8 @@ export class Trainer {
     if (!(o.maxGradNorm > 0)) throw new RangeError(`maxGradNorm must be > 0 (Infinity disables clipping), got ${o.maxGradNorm}`);
     if (!(Number.isInteger(o.minEventsPerWindow) && o.minEventsPerWindow >= 0)) throw new RangeError(`minEventsPerWindow must be an integer ≥ 0, got ${o.minEventsPerWindow}`);
     if (!(o.averageOverUpdates >= 0 && Number.isFinite(o.averageOverUpdates))) throw new RangeError(`averageOverUpdates must be finite and ≥ 0, got ${o.averageOverUpdates}`);
+    if (!(o.settleOverUpdates >= 0 && Number.isFinite(o.settleOverUpdates))) throw new RangeError(`settleOverUpdates must be finite and ≥ 0, got ${o.settleOverUpdates}`);
+    if (!(o.settledFraction > 0 && o.settledFraction <= 1)) throw new RangeError(`settledFraction must be in (0, 1], got ${o.settledFraction}`);
     this.guards = new LearnerGuards(o.guards);
     this.hyper = { learningRate: o.learningRate, maxGradNorm: o.maxGradNorm };
     const { forward, stepper } = deps;
@@ -294,6 +315,7 @@ export class Trainer {
     this.averaged?.set(this.pretrained);
     this.guards.reset();
     this.discardBatch();
+    this.updatesThisRun = 0;
     this.counts.resets++;
     this.version++;
     this.publishCurrent();
@@ -358,7 +380,8 @@ export class Trainer {
     if (before.action === 'rollback') return this.rollBack(before.reason);
 
     const t0 = clock.nowUs();
-    const res = await stepper.run(this.batchInput, this.batchGrad, this.hyper);
+    const hyper = this.options.settleOverUpdates > 0 ? { ...this.hyper, learningRate: settlingLearningRate(this.options, this.updatesThisRun) } : this.hyper;
+    const res = await stepper.run(this.batchInput, this.batchGrad, hyper);
     const t1 = clock.nowUs();
     const drift = res.nonFinite ? NaN : relativeDrift(stepper.weights, this.pretrained);
     const after = this.guards.afterStep(res.nonFinite, drift, this.updates);
@@ -373,6 +396,7 @@ export class Trainer {
     if (after.action === 'rollback') return this.rollBack(after.reason);
 
     this.updates++;
+    this.updatesThisRun++;
     this.version++;
     this.last = { loss, gradNorm: res.gradNorm, drift };
     const avg = this.averaged;

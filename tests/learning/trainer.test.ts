@@ -19,7 +19,7 @@ import { buildTrainStepGraph } from '../../src/graph/index.js';
 import { decodeCheckpoint, encodeCheckpoint } from '../../src/learning/checkpointFormat.js';
 import { ForwardSession } from '../../src/learning/forwardSession.js';
 import { ContrastMaximizationLoss } from '../../src/learning/loss/index.js';
-import { Trainer, type TrainerOptions, type WindowLoss } from '../../src/learning/trainer.js';
+import { settlingLearningRate, Trainer, type TrainerOptions, type WindowLoss } from '../../src/learning/trainer.js';
 import type { TrainingSample } from '../../src/learning/trainingSample.js';
 import { TrainStepSession } from '../../src/learning/trainStepSession.js';
 import { WeightExchange } from '../../src/learning/weightExchange.js';
@@ -269,6 +269,35 @@ describe('trainer', () => {
     s.trainer.resetWeights();
     expect(published(s.exchange)).toEqual(pretrained);
     expect(s.trainer.inferenceWeights).toEqual(pretrained);
+  });
+
+  it('with settling, each step gets the scheduled rate: from the full rate toward the settled fraction, again from the top after a reset', async () => {
+    const o = { learningRate: 1e-3, settleOverUpdates: 2, settledFraction: 0.25 };
+    const s = await setup(o);
+    const rates: number[] = [];
+    const run = s.stepper.run.bind(s.stepper);
+    s.stepper.run = (input, grad, hyper) => {
+      rates.push(hyper.learningRate);
+      return run(input, grad, hyper);
+    };
+    for (const x of samples.slice(0, 5)) expect((await s.trainer.offer(x)).kind).toBe('updated');
+    s.trainer.resetWeights();
+    await s.trainer.offer(samples[5]!);
+    const expected = [0, 1, 2, 3, 4, 0].map((n) => 1e-3 * (0.25 + 0.75 * Math.exp(-n / 2)));
+    expect(rates).toHaveLength(6);
+    rates.forEach((r, i) => expect(r).toBeCloseTo(expected[i]!, 15));
+    expect(rates[0]).toBe(1e-3);
+    expect(rates[4]).toBeLessThan(0.4e-3);
+  });
+
+  it('the settling schedule: full rate at 0, the settled fraction in the long run, constant when off; bad settings refused', async () => {
+    const o = { learningRate: 2e-4, settleOverUpdates: 100, settledFraction: 0.5 };
+    expect(settlingLearningRate(o, 0)).toBe(2e-4);
+    expect(settlingLearningRate(o, 100)).toBeCloseTo(2e-4 * (0.5 + 0.5 / Math.E), 18);
+    expect(settlingLearningRate(o, 1e6)).toBeCloseTo(1e-4, 18);
+    expect(settlingLearningRate({ ...o, settleOverUpdates: 0 }, 1e6)).toBe(2e-4);
+    await expect(setup({ settleOverUpdates: -1 })).rejects.toThrow(/settleOverUpdates/);
+    await expect(setup({ settleOverUpdates: 10, settledFraction: 0 })).rejects.toThrow(/settledFraction/);
   });
 
   it('without averaging, inference gets the trained weights', async () => {

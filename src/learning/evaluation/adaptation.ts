@@ -36,7 +36,7 @@ export interface AdaptationOptions {
   readonly sampleEvery: number;
   /**
    * Offer every n-th window to the online trainer (default: the scored ones). The in-flight learner trains on
-   * as many windows as it keeps up with; 2 at 200 Hz with 4 windows per update is 25 updates/s.
+   * as many windows as it keeps up with; 2 at 200 Hz with one window per update is 100 updates/s.
    */
   readonly offerEvery?: number;
   readonly binSeconds: number;

@@ -47,6 +47,8 @@ export interface TrainerSettings {
   readonly minEventsPerWindow: number;
   /** Inference weights = moving average over about this many updates (Trainer option; absent or 0 = off). */
   readonly averageOverUpdates?: number;
+  /** Learning-rate settling (Trainer options `settleOverUpdates`, `settledFraction`); absent = a constant rate. */
+  readonly settle?: { readonly overUpdates: number; readonly fraction: number };
 }
 
 export interface SetupOptions {
@@ -117,7 +119,7 @@ export async function createLearningSetup(o: SetupOptions): Promise<LearningSetu
     origin: o.origin,
     ...(o.manifest.speedScaling ? { speedScaling: o.manifest.speedScaling } : {}),
   };
-  const options = (learningRate: number) => ({ learningRate, maxGradNorm: o.trainer.maxGradNorm, minEventsPerWindow: o.trainer.minEventsPerWindow, guards: o.guards ?? {}, averageOverUpdates: o.trainer.averageOverUpdates ?? 0 });
+  const options = (learningRate: number) => ({ learningRate, maxGradNorm: o.trainer.maxGradNorm, minEventsPerWindow: o.trainer.minEventsPerWindow, guards: o.guards ?? {}, averageOverUpdates: o.trainer.averageOverUpdates ?? 0, settleOverUpdates: o.trainer.settle?.overUpdates ?? 0, settledFraction: o.trainer.settle?.fraction ?? 1 });
   let trainer = new Trainer(deps, init, options(o.trainer.learningRate));
   return {
     forward,
