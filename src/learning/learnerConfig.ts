@@ -10,6 +10,14 @@ import { DEFAULT_GROUND_FLOOR, ONLINE_GROUND_FLOOR } from './loss/groundFloor.js
 import { DEFAULT_TRAINER_OPTIONS } from './trainer.js';
 import { DEFAULT_CHECKPOINT_SCHEDULE } from './checkpointSchedule.js';
 
+/**
+ * The in-flight learner's learning-rate settling: from the full rate toward a quarter of it with a time constant
+ * of 1000 updates (10 s at the 100 updates/s it sustains here). At a constant 1e-4 the map's overall level kept
+ * following the latest scenes (the held-out error swung by up to ±0.1 1/s between 5 s snapshots); settling kept
+ * the fast first adaptation and flattened the swings on the tuning flights (src/learning/EVIDENCE.md (b), tuning).
+ */
+export const ONLINE_LR_SETTLING = { overUpdates: 1000, fraction: 0.25 } as const;
+
 const geometry = z.object({ widthPx: z.number().int().min(1).max(65536), heightPx: z.number().int().min(1).max(65536) });
 
 export const learnerConfigSchema = z.object({
@@ -98,12 +106,21 @@ export const learnerConfigSchema = z.object({
        * trained weights): the trained weights follow the latest scene, the average what recent scenes agree on.
        */
       averageOverUpdates: z.number().min(0).default(DEFAULT_TRAINER_OPTIONS.averageOverUpdates),
+      /**
+       * Learning-rate settling (Trainer): the rate falls from `learningRate` toward `settledFraction` of it
+       * with this time constant in updates, counted from the learner's start or a weights reset (0 = constant;
+       * default ONLINE_LR_SETTLING).
+       */
+      settleOverUpdates: z.number().min(0).default(ONLINE_LR_SETTLING.overUpdates),
+      settledFraction: z.number().gt(0).max(1).default(ONLINE_LR_SETTLING.fraction),
     })
     .default({
       learningRate: DEFAULT_TRAINER_OPTIONS.learningRate,
       maxGradNorm: DEFAULT_TRAINER_OPTIONS.maxGradNorm,
       minEventsPerWindow: DEFAULT_TRAINER_OPTIONS.minEventsPerWindow,
       averageOverUpdates: DEFAULT_TRAINER_OPTIONS.averageOverUpdates,
+      settleOverUpdates: ONLINE_LR_SETTLING.overUpdates,
+      settledFraction: ONLINE_LR_SETTLING.fraction,
     }),
   guards: z
     .object({

@@ -1,6 +1,6 @@
 /** The in-flight learner's configuration: its defaults and what it refuses. */
 import { describe, expect, it } from 'vitest';
-import { resolveLearnerConfig } from '../../src/learning/learnerConfig.js';
+import { ONLINE_LR_SETTLING, resolveLearnerConfig } from '../../src/learning/learnerConfig.js';
 import { DEFAULT_NOISE_FILTER } from '../../src/learning/loss/backgroundActivityFilter.js';
 import { DEFAULT_GROUND_FLOOR, ONLINE_GROUND_FLOOR } from '../../src/learning/loss/groundFloor.js';
 
@@ -15,6 +15,15 @@ describe('learner config', () => {
     expect(DEFAULT_GROUND_FLOOR.weight).toBeGreaterThan(0);
     // A partial loss section fills the same defaults.
     expect(resolveLearnerConfig({ ...CAMERA, loss: { smoothnessWeight: 0.1 } }).loss.groundFloor).toBeNull();
+  });
+
+  it('settles its learning rate by default (as evaluated), and can keep it constant', () => {
+    const c = resolveLearnerConfig({ ...CAMERA });
+    expect(c.trainer.settleOverUpdates).toBe(ONLINE_LR_SETTLING.overUpdates);
+    expect(c.trainer.settledFraction).toBe(ONLINE_LR_SETTLING.fraction);
+    expect(c.trainer.learningRate).toBe(1e-4);
+    expect(resolveLearnerConfig({ ...CAMERA, trainer: { settleOverUpdates: 0 } }).trainer.settleOverUpdates).toBe(0);
+    expect(() => resolveLearnerConfig({ ...CAMERA, trainer: { settledFraction: 0 } })).toThrow(/trainer\.settledFraction/);
   });
 
   it('turns the prior on when asked, filling the horizon cut-off', () => {

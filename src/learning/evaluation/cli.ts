@@ -23,6 +23,7 @@ import { layerNames } from '../../../models/proximityNet.js';
 import { DVS_CLEAN } from '../../../sim/events/dvsParams.js';
 import { readWeightsFile } from '../../platform/weightsFile.js';
 import { ForwardSession } from '../forwardSession.js';
+import { ONLINE_LR_SETTLING } from '../learnerConfig.js';
 import { checkNoiseFilterSettings, DEFAULT_GROUND_FLOOR, DEFAULT_NOISE_FILTER, ONLINE_GROUND_FLOOR, type GroundFloorSettings, type NoiseFilterSettings } from '../loss/index.js';
 import { runClipJobs } from '../pretrain/clipPool.js';
 import type { LossSettings, TrainerSettings } from '../pretrain/learningSetup.js';
@@ -62,6 +63,8 @@ export const DEFAULT_ONLINE_TRAINER: TrainerSettings = {
   windowsPerUpdate: 1,
   trainableLayers: layerNames(),
   minEventsPerWindow: 200,
+  // The runtime learner's settling (learnerConfig.ts).
+  settle: { ...ONLINE_LR_SETTLING },
 };
 
 export interface EvalOptions {
@@ -374,7 +377,8 @@ const sensorOverridesArg = (v: string): Record<string, number> => {
   return out;
 };
 
-const settleArg = (v: string): { overUpdates: number; fraction: number } => {
+const settleArg = (v: string): { overUpdates: number; fraction: number } | null => {
+  if (v.trim() === 'off') return null;
   const m = /^\s*(\d+(?:\.\d+)?):(\d*\.?\d+)\s*$/.exec(v);
   const r = m ? { overUpdates: Number(m[1]), fraction: Number(m[2]) } : null;
   if (!r || !(r.overUpdates > 0) || !(r.fraction > 0 && r.fraction <= 1)) throw new InvalidArgumentError(`expected <time constant in updates, > 0>:<settled fraction of the rate, (0, 1]> (e.g. 1000:0.25), got '${v}'`);
@@ -413,7 +417,7 @@ export async function main(argv: readonly string[] = process.argv): Promise<void
     .option('--loss-ms <ms>', '(b) the online loss window, ms (default: as pretrained)', positive)
     .option('--offer-every <n>', `(b) offer every n-th window to the online trainer (default ${DEFAULT_OFFER_EVERY}: at 200 Hz and one window per update, 100 updates/s, what the in-flight learner sustains here)`, int)
     .option('--layers <list>', '(b) trainable layers, comma-separated')
-    .option('--settle <updates:fraction>', '(b) learning-rate settling: the rate falls from --lr toward fraction × --lr with this time constant in updates (default: constant)', settleArg)
+    .option('--settle <updates:fraction|off>', `(b) learning-rate settling: the rate falls from --lr toward fraction × --lr with this time constant in updates, or off for a constant rate (default ${ONLINE_LR_SETTLING.overUpdates}:${ONLINE_LR_SETTLING.fraction}, the in-flight learner's)`, offable(settleArg))
     .option('--average <updates>', '(b) score the online run with a moving average of its weights over about this many updates (0 = the trained weights)', int)
     .option('--flight <scenario:seed:seconds>', `(b) the domain-B flight (default ${ADAPTATION_B.scenario}:${ADAPTATION_B.seed}:${ADAPTATION_B.seconds})`)
     .option('--held-out <scenario:seed:seconds>', `(b) the held-out domain-B world (default ${HELD_OUT_B.scenario}:${HELD_OUT_B.seed}:${HELD_OUT_B.seconds})`)
@@ -438,7 +442,7 @@ export async function main(argv: readonly string[] = process.argv): Promise<void
     lossMs?: number;
     layers?: string;
     average?: number;
-    settle?: { overUpdates: number; fraction: number };
+    settle?: Offable<{ overUpdates: number; fraction: number }>;
     flight?: string;
     heldOutB: boolean;
     heldOut?: string;
@@ -484,7 +488,7 @@ export async function main(argv: readonly string[] = process.argv): Promise<void
     ...(o.batch !== undefined ? { windowsPerUpdate: o.batch } : {}),
     ...(o.layers !== undefined ? { trainableLayers: o.layers.split(',').map((l) => l.trim()) } : {}),
     ...(o.average !== undefined ? { averageOverUpdates: o.average } : {}),
-    ...(o.settle !== undefined ? { settle: o.settle } : {}),
+    ...(o.settle !== undefined ? { settle: offValue(o.settle) ?? undefined } : {}),
   };
   const progress = o.progress ? new StderrProgress() : SILENT_PROGRESS;
   const report = await runEvaluation(
