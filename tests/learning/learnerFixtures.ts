@@ -9,13 +9,28 @@ import type { EventBatch } from '../../src/contracts/eventBatch.js';
 import type { EventWindow } from '../../src/contracts/eventWindow.js';
 import type { SensorGeometry } from '../../src/contracts/sensorGeometry.js';
 import type { VehicleState } from '../../src/contracts/vehicleState.js';
-import type { CameraMotion } from '../../src/learning/trainingSample.js';
+import type { CameraMotion, TrainingSample } from '../../src/learning/trainingSample.js';
 import { accumulateCounts, buildInputLookup } from '../../src/windows/index.js';
 import { mulberry32 } from '../helpers/random.js';
 import { syntheticWindow } from './loss/syntheticScene.js';
 
 export const NETWORK: SensorGeometry = { widthPx: 160, heightPx: 120 };
 export const INPUT_LENGTH = 2 * NETWORK.widthPx * NETWORK.heightPx;
+
+/** A window with its camera motion as the trainer takes it (its learner events as the loss events). */
+export function trainingSampleOf(w: EventWindow, motion: CameraMotion): TrainingSample {
+  return {
+    ...motion,
+    windowIndex: w.index,
+    tStartUs: w.tStartUs,
+    tEndUs: w.tEndUs,
+    windowEventCount: w.eventCount,
+    mapping: w.input.mapping,
+    input: w.input.data,
+    events: w.learnerEvents,
+    enqueuedTUs: 0,
+  };
+}
 
 /** Input value i of pattern window `index` (small integers: exact in float32). */
 export const patternInput = (index: number, i: number): number => (index * 7 + i) % 1000;

@@ -2,24 +2,13 @@ import { describe, expect, it } from 'vitest';
 import { SampleExpander } from '../../src/learning/pretrain/compactSample.js';
 import { ReplayMixer, ReplayReservoir, validateReplaySettings } from '../../src/learning/replayReservoir.js';
 import type { TrainingSample } from '../../src/learning/trainingSample.js';
-import { INPUT_LENGTH, PATTERN_MOTION, patternMismatches, patternWindow } from './learnerFixtures.js';
+import { INPUT_LENGTH, PATTERN_MOTION, patternMismatches, patternWindow, trainingSampleOf } from './learnerFixtures.js';
 
 const EVENTS = 50;
 
 /** Pattern window `index` as the trainer takes it (the input and events are functions of the index). */
 function patternSample(index: number): TrainingSample {
-  const w = patternWindow(index, EVENTS);
-  return {
-    ...PATTERN_MOTION,
-    windowIndex: w.index,
-    tStartUs: w.tStartUs,
-    tEndUs: w.tEndUs,
-    windowEventCount: w.eventCount,
-    mapping: w.input.mapping,
-    input: w.input.data,
-    events: w.learnerEvents,
-    enqueuedTUs: 0,
-  };
+  return trainingSampleOf(patternWindow(index, EVENTS), PATTERN_MOTION);
 }
 
 /** A window of 4 input values and 2 events: enough for what the reservoir keeps, cheap for statistics. */

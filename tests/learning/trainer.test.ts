@@ -25,20 +25,10 @@ import { TrainStepSession } from '../../src/learning/trainStepSession.js';
 import { WeightExchange } from '../../src/learning/weightExchange.js';
 import { ManualClock } from '../../src/platform/time.js';
 import { readWeightsFile } from '../../src/platform/weightsFile.js';
-import { NETWORK, sceneWindows } from './learnerFixtures.js';
+import { NETWORK, sceneWindows, trainingSampleOf } from './learnerFixtures.js';
 
 const scene = sceneWindows({ count: 8, windowUs: 10_000, events: 4000, seed: 3 });
-const samples: TrainingSample[] = scene.windows.map(({ window: w, motion }) => ({
-  ...motion,
-  windowIndex: w.index,
-  tStartUs: w.tStartUs,
-  tEndUs: w.tEndUs,
-  windowEventCount: w.eventCount,
-  mapping: w.input.mapping,
-  input: w.input.data,
-  events: w.learnerEvents,
-  enqueuedTUs: 0,
-}));
+const samples: TrainingSample[] = scene.windows.map(({ window, motion }) => trainingSampleOf(window, motion));
 
 let manifest: WeightsManifest;
 let pretrained: Float32Array;
