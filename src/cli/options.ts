@@ -2,7 +2,7 @@ import { InvalidArgumentError } from 'commander';
 import { EVENT_ENCODINGS, type EventEncoding } from '../contracts/eventEncoding.js';
 import { DEFAULT_MIN_SPEED_MS, type SpeedScaling } from '../contracts/networkOutput.js';
 import { checkGroundFloorSettings, DEFAULT_GROUND_FLOOR, type GroundFloorSettings } from '../learning/loss/groundFloor.js';
-import { type ReplaySettings, validateReplaySettings } from '../learning/replayReservoir.js';
+import { type ReplaySettings, validateReplaySettings } from '../learning/evaluation/replayReservoir.js';
 
 /** Commander argument parsers with messages that say what was expected. */
 export function parsePositiveInt(value: string): number {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { SampleExpander } from '../../src/learning/pretrain/compactSample.js';
-import { ReplayMixer, ReplayReservoir, validateReplaySettings } from '../../src/learning/replayReservoir.js';
+import { ReplayMixer, ReplayReservoir, validateReplaySettings } from '../../src/learning/evaluation/replayReservoir.js';
 import type { TrainingSample } from '../../src/learning/trainingSample.js';
 import { INPUT_LENGTH, PATTERN_MOTION, patternMismatches, patternWindow, trainingSampleOf } from './learnerFixtures.js';
 

@@ -23,7 +23,7 @@ import { flyClip, type ClipCamera, type ClipOptions, type ClipSpec } from '../pr
 import type { TrainingSample } from '../trainingSample.js';
 import type { GuardCounters } from '../learnerGuards.js';
 import { SampleExpander } from '../pretrain/compactSample.js';
-import { ReplayMixer, type ReplaySettings } from '../replayReservoir.js';
+import { ReplayMixer, type ReplaySettings } from './replayReservoir.js';
 import { pearson } from './correlation.js';
 import { scoreHeldOut, type HeldOutReport } from './heldOut.js';
 import { NuErrorAccumulator, type NuErrorFigures, type NuErrorReport } from './nuError.js';

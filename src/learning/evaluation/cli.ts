@@ -37,7 +37,7 @@ import { pearson, spearman } from './correlation.js';
 import { ADAPTATION_B, HELD_OUT_A, HELD_OUT_B, QUICK_ADAPTATION_B, QUICK_HELD_OUT_A, QUICK_HELD_OUT_B, TUNING_B } from './evalClips.js';
 import { scoreHeldOut, type HeldOutReport } from './heldOut.js';
 import { SCAN_ALPHAS, scanLoss, type ScanReport } from './lossScan.js';
-import type { ReplaySettings } from '../replayReservoir.js';
+import type { ReplaySettings } from './replayReservoir.js';
 import { scaleOracles, type ScaleOracleReport } from './scaleOracles.js';
 import type { NuErrorFigures } from './nuError.js';
 

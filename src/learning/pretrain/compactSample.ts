@@ -59,7 +59,7 @@ export function compactSample(
 
 /**
  * Copies a TrainingSample as the Trainer takes it (views into a queue or a flight's buffers) so it can be
- * trained on again later (the replay reservoir, replayReservoir.ts).
+ * trained on again later (the replay reservoir, evaluation/replayReservoir.ts).
  */
 export function compactTrainingSample(s: TrainingSample): CompactSample {
   let maxCoord = 0;

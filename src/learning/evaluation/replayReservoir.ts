@@ -1,9 +1,10 @@
 /**
- * Experience replay for the online learner: a uniform sample of every window trained on so far (reservoir
- * sampling, Vitter's algorithm R), and a mixer that swaps every `every`-th window the trainer would take for
- * one drawn from the reservoir.
+ * Experience replay for online learning, an option of the adaptation evaluation (`eval:learning --replay`):
+ * measured on the tuning flights and left off, so not wired into the in-flight learner (EVIDENCE.md (b)).
+ * A uniform sample of every window trained on so far (reservoir sampling, Vitter's algorithm R), and a mixer
+ * that swaps every `every`-th window the trainer would take for one drawn from the reservoir.
  *
- * Why: online, consecutive windows come from the same few seconds of flight (at 200 Hz with a 40 ms loss span,
+ * The idea: online, consecutive windows come from the same few seconds of flight (at 200 Hz with a 40 ms loss span,
  * consecutive windows share most of their events), so the gradient follows the latest scenes and the map's
  * overall level with them. Mixing in windows from the whole flight so far makes each update a step on the
  * flight's loss rather than the last seconds', at no extra cost per update: the mixer replaces windows, it does
@@ -12,9 +13,9 @@
  * Memory: about 100 KB per kept window at 16 384 loss events (compactSample.ts), so 256 windows ≈ 25 MB.
  * Pure: no I/O, seeded, one thread.
  */
-import { mulberry32 } from '../platform/random.js';
-import { compactTrainingSample, type CompactSample, type SampleExpander } from './pretrain/compactSample.js';
-import type { TrainingSample } from './trainingSample.js';
+import { mulberry32 } from '../../platform/random.js';
+import { compactTrainingSample, type CompactSample, type SampleExpander } from '../pretrain/compactSample.js';
+import type { TrainingSample } from '../trainingSample.js';
 
 export interface ReplaySettings {
   /** Windows the reservoir keeps (≥ 1). */
