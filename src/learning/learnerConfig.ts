@@ -13,7 +13,7 @@ import { DEFAULT_CHECKPOINT_SCHEDULE } from './checkpointSchedule.js';
 /**
  * The in-flight learner's learning-rate settling: from the full rate toward a quarter of it with a time constant
  * of 1000 updates (10 s at the 100 updates/s it sustains here). At a constant 1e-4 the map's overall level kept
- * following the latest scenes (the held-out error swung by up to ±0.1 1/s between 5 s snapshots); settling kept
+ * following the latest scenes (the held-out error swung by up to 0.18 1/s between 5 s snapshots); settling kept
  * the fast first adaptation and flattened the swings on the tuning flights (src/learning/EVIDENCE.md (b), tuning).
  */
 export const ONLINE_LR_SETTLING = { overUpdates: 1000, fraction: 0.25 } as const;
