@@ -98,6 +98,34 @@ describe('pretraining --quick', () => {
 });
 
 describe('scale diagnostic (eval part o)', () => {
+  it('with a model, reports its level per bin: a map of one number at 2 m/s reads as that number / 2 per m/s', async () => {
+    const c = quickConfig();
+    const scales: number[] = [];
+    const out = new Float32Array(160 * 120);
+    // Test double: every pixel's output is 0.8 (ν at 2 m/s), times the scale the diagnostic passes.
+    const forward = {
+      sizes: { input: 2 * 160 * 120, output: out.length },
+      run: async (_input: Float32Array, _w: Float32Array, scale = 1) => {
+        scales.push(scale);
+        return out.fill(0.8 * scale);
+      },
+    };
+    const speedScaling = { referenceSpeedMS: 2, minSpeedMS: 0.5 };
+    const r = await scaleOracles({ scenario: 'forest', domain: 'B', seed: 6001, seconds: 1 }, c.clip, 4, 0.5, { name: 'double', forward, weights: new Float32Array(1), speedScaling });
+    expect(r.model).toBe('double');
+    expect(scales).toHaveLength(r.windows);
+    for (const b of r.bins) {
+      expect(b.meanPredictedOverSpeedPerM).toBeCloseTo(0.4, 5);
+      expect(b.meanPredictedNuPerS).toBeCloseTo(0.4 * b.meanAxialSpeedMS, 5);
+      expect(b.meanInputEvents).toBeGreaterThan(50);
+    }
+    const plain = await scaleOracles({ scenario: 'forest', domain: 'B', seed: 6001, seconds: 1 }, c.clip, 4, 0.5);
+    expect(plain.model).toBeNull();
+    expect(plain.bins.every((b) => Number.isNaN(b.meanPredictedNuPerS))).toBe(true);
+    expect(plain.bins.map((b) => b.meanInputEvents)).toEqual(r.bins.map((b) => b.meanInputEvents));
+  }, 60_000);
+
+
   it('bins the flight by time with the axial speed, and reports oracle errors and the ground bound as shares', async () => {
     const c = quickConfig();
     const r = await scaleOracles({ scenario: 'forest', domain: 'B', seed: 6001, seconds: 1 }, c.clip, 4, 0.5);

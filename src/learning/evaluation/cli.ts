@@ -218,7 +218,12 @@ export async function runEvaluation(o: EvalOptions, progress: ProgressSink = SIL
   if (o.parts.has('o')) {
     const spec = o.oracleClip ?? ORACLE_CLIP;
     progress.log(`(o) ν's scale on ${spec.scenario} ${spec.domain} seed ${spec.seed}, ${spec.seconds} s …`);
-    scale = await scaleOracles(spec, clip, sampleEvery, o.binSeconds);
+    const forward = await ForwardSession.create(await readFile(join(o.modelDir, 'proximity-net.onnx')), pre.manifest);
+    try {
+      scale = await scaleOracles(spec, clip, sampleEvery, o.binSeconds, { name: o.weights, forward, weights: pre.data, speedScaling: pre.manifest.speedScaling });
+    } finally {
+      await forward.release();
+    }
   }
   const scans: ScanReport[] = [];
   if (o.parts.has('s')) {
@@ -340,9 +345,9 @@ export function formatReport(r: EvalReport): string {
     out.push(
       '',
       `(o) ν's scale: ${sc.clip.scenario} domain ${sc.clip.domain} seed ${sc.clip.seed}, ${sc.clip.seconds} s, ${sc.windows} windows moving forward (truth, FC-reported axial speed V_z)`,
-      '| time (s) | windows | mean V_z (m/s) | mean ν (1/s) | mean ν / V_z (1/m) |',
-      '| --- | --- | --- | --- | --- |',
-      ...sc.bins.map((b) => `| ${b.startS}–${b.startS + (binWidthS(sc))} | ${b.windows} | ${b.meanAxialSpeedMS.toFixed(2)} | ${f3(b.meanNuPerS)} | ${f3(b.meanNuOverSpeedPerM)} |`),
+      `| time (s) | windows | mean V_z (m/s) | mean ν (1/s) | mean ν / V_z (1/m) | ${sc.model ?? 'model'}: mean ν̂ (1/s) | mean ν̂ / V_z (1/m) | input events per window |`,
+      '| --- | --- | --- | --- | --- | --- | --- | --- |',
+      ...sc.bins.map((b) => `| ${b.startS}–${b.startS + (binWidthS(sc))} | ${b.windows} | ${b.meanAxialSpeedMS.toFixed(2)} | ${f3(b.meanNuPerS)} | ${f3(b.meanNuOverSpeedPerM)} | ${f3(b.meanPredictedNuPerS)} | ${f3(b.meanPredictedOverSpeedPerM)} | ${b.meanInputEvents.toFixed(0)} |`),
       `oracle predictors fitted on this clip's truth, ν MAE: one constant ${f3(sc.oracleMae.constant)}, one ν per pixel ${f3(sc.oracleMae.perPixelNu)}, V_z × one ν/V_z per pixel ${f3(sc.oracleMae.speedTimesPerPixel)} 1/s`,
       `ground-floor bound (${sc.ground.windowsWithPlane} windows with a plane): ${pct1(sc.ground.onGround)} of usable pixels on it (the ground), ${pct1(sc.ground.belowMargin)} below its ${DEFAULT_GROUND_FLOOR.margin * 100} % margin`,
     );
@@ -401,7 +406,7 @@ const noiseFilterArg = (v: string): NoiseFilterSettings | null => {
 export async function main(argv: readonly string[] = process.argv): Promise<void> {
   const program = new Command('eval:learning')
     .description('Evidence that learning works: (a) pretrained vs random init on held-out domain A, (b) online learning vs frozen in a 60 s domain-B flight, (c) loss vs ν error.')
-    .option('--parts <list>', 'which figures: a,b,c (and s: the loss scan of --scan clips; o: ν\'s scale against speed, oracles and the ground bound on --oracle-clip)', 'a,b,c')
+    .option('--parts <list>', 'which figures: a,b,c (and s: the loss scan of --scan clips; o: ν\'s scale against speed, the weights\' level against it, oracles and the ground bound on --oracle-clip)', 'a,b,c')
     .option('--oracle-clip <scenario:domain:seed:seconds>', `(o) the clip (default ${ORACLE_CLIP.scenario}:${ORACLE_CLIP.domain}:${ORACLE_CLIP.seed}:${ORACLE_CLIP.seconds})`)
     .option('--scan <scenario:domain:seed:seconds...>', '(s) clips to scan the loss on (default forest:A:901:12 forest:B:6001:20)')
     .option('--scan-loss-ms <ms>', '(s) loss window length (default: as pretrained)', positive)

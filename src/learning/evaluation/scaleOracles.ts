@@ -10,11 +10,16 @@
  *     of usable pixels on the bound (the ground itself: |ν − g| ≤ 3 % of g) and below its 10 % margin
  *     (where the prior would push the wrong way: estimator errors, or something below the flat ground), with
  *     the prior's default margin and horizon threshold (DEFAULT_GROUND_FLOOR).
+ *   - with a model: per bin the mean predicted ν and ν̂ / V_z, and the input's events per window: does the
+ *     network's level follow the scene, or is it one number times the speed?
  * Usable pixels as in nuError.ts: finite depth, 0 ≤ ν ≤ 5 1/s.
  */
 import type { ClipOptions, ClipSpec } from '../pretrain/simClips.js';
 import { collectClipSamples } from '../pretrain/clipSamples.js';
 import { DEFAULT_GROUND_FLOOR, NetworkRays } from '../loss/index.js';
+import { outputToNuScale, type SpeedScaling } from '../../contracts/networkOutput.js';
+import type { ForwardModel } from '../trainer.js';
+import { SampleExpander } from '../pretrain/compactSample.js';
 
 export interface ScaleBin {
   readonly startS: number;
@@ -23,10 +28,25 @@ export interface ScaleBin {
   readonly meanNuPerS: number;
   /** Mean over windows of (mean ν) / V_z, 1/m. */
   readonly meanNuOverSpeedPerM: number;
+  /** With a model: the same for its prediction (NaN without one). */
+  readonly meanPredictedNuPerS: number;
+  readonly meanPredictedOverSpeedPerM: number;
+  /** Events in the network input per window (the 5 ms input window's counts summed). */
+  readonly meanInputEvents: number;
+}
+
+/** The network whose level is compared with the truth's. */
+export interface ScaleModel {
+  readonly name: string;
+  readonly forward: ForwardModel;
+  readonly weights: Float32Array;
+  readonly speedScaling: SpeedScaling | undefined;
 }
 
 export interface ScaleOracleReport {
   readonly clip: ClipSpec;
+  /** The model whose prediction the bins report, if any. */
+  readonly model: string | null;
   readonly windows: number;
   readonly bins: readonly ScaleBin[];
   readonly oracleMae: { readonly constant: number; readonly perPixelNu: number; readonly speedTimesPerPixel: number };
@@ -34,7 +54,7 @@ export interface ScaleOracleReport {
   readonly ground: { readonly windowsWithPlane: number; readonly onGround: number; readonly belowMargin: number };
 }
 
-export async function scaleOracles(clip: ClipSpec, options: Omit<ClipOptions, 'truthEvery'>, sampleEvery: number, binSeconds: number): Promise<ScaleOracleReport> {
+export async function scaleOracles(clip: ClipSpec, options: Omit<ClipOptions, 'truthEvery'>, sampleEvery: number, binSeconds: number, model?: ScaleModel): Promise<ScaleOracleReport> {
   const r = await collectClipSamples({ spec: clip, options, sampleEvery, keepTruth: true });
   const cam = r.camera;
   const n = cam.network.widthPx * cam.network.heightPx;
@@ -48,11 +68,14 @@ export async function scaleOracles(clip: ClipSpec, options: Omit<ClipOptions, 't
   let total = 0;
   let totalN = 0;
   const t0 = samples[0]?.tEndUs ?? 0;
-  const bins: Array<{ w: number; v: number; nu: number; ratio: number }> = [];
+  const bins: Array<{ w: number; v: number; nu: number; ratio: number; pred: number; predRatio: number; events: number }> = [];
+  const expander = model ? new SampleExpander(model.forward.sizes.input, options.learnerCap) : null;
   for (const s of samples) {
     const v = s.motion.axialSpeedMS!;
     let sum = 0;
+    let predSum = 0;
     let k = 0;
+    const predicted = model && expander ? await model.forward.run(expander.expandInput(s), model.weights, outputToNuScale(v, model.speedScaling)) : null;
     for (let i = 0; i < n; i++) {
       const nu = s.truthNu![i]!;
       if (!usable(nu, s.truthDepth![i]!)) continue;
@@ -60,17 +83,24 @@ export async function scaleOracles(clip: ClipSpec, options: Omit<ClipOptions, 't
       sumRatio[i] += nu / v;
       count[i]++;
       sum += nu;
+      if (predicted) predSum += predicted[i]!;
       k++;
     }
+    let events = 0;
+    for (let j = 0; j < s.inputValue.length; j++) events += s.inputValue[j]!;
     total += sum;
     totalN += k;
     const b = Math.floor((s.tEndUs - t0) / 1e6 / binSeconds);
-    while (bins.length <= b) bins.push({ w: 0, v: 0, nu: 0, ratio: 0 });
+    while (bins.length <= b) bins.push({ w: 0, v: 0, nu: 0, ratio: 0, pred: 0, predRatio: 0, events: 0 });
     if (k > 0) {
-      bins[b]!.w++;
-      bins[b]!.v += v;
-      bins[b]!.nu += sum / k;
-      bins[b]!.ratio += sum / k / v;
+      const bin = bins[b]!;
+      bin.w++;
+      bin.v += v;
+      bin.nu += sum / k;
+      bin.ratio += sum / k / v;
+      bin.pred += predSum / k;
+      bin.predRatio += predSum / k / v;
+      bin.events += events;
     }
   }
   const constant = totalN > 0 ? total / totalN : 0;
@@ -109,6 +139,7 @@ export async function scaleOracles(clip: ClipSpec, options: Omit<ClipOptions, 't
   }
   return {
     clip,
+    model: model?.name ?? null,
     windows: samples.length,
     bins: bins.map((b, k) => ({
       startS: k * binSeconds,
@@ -116,6 +147,9 @@ export async function scaleOracles(clip: ClipSpec, options: Omit<ClipOptions, 't
       meanAxialSpeedMS: b.w > 0 ? b.v / b.w : NaN,
       meanNuPerS: b.w > 0 ? b.nu / b.w : NaN,
       meanNuOverSpeedPerM: b.w > 0 ? b.ratio / b.w : NaN,
+      meanPredictedNuPerS: model && b.w > 0 ? b.pred / b.w : NaN,
+      meanPredictedOverSpeedPerM: model && b.w > 0 ? b.predRatio / b.w : NaN,
+      meanInputEvents: b.w > 0 ? b.events / b.w : NaN,
     })),
     oracleMae: { constant: m > 0 ? eConst / m : NaN, perPixelNu: m > 0 ? ePix / m : NaN, speedTimesPerPixel: m > 0 ? eSpeed / m : NaN },
     ground: {
