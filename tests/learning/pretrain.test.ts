@@ -119,8 +119,19 @@ describe('scale diagnostic (eval part o)', () => {
       expect(b.meanPredictedNuPerS).toBeCloseTo(0.4 * b.meanAxialSpeedMS, 5);
       expect(b.meanInputEvents).toBeGreaterThan(50);
     }
+    // The loss along α · ν̂: a constant map's scan, and the α matching its mean to the truth's.
+    const ls = r.levelScan!;
+    expect(ls.lossPredicted).toHaveLength(ls.alphas.length);
+    expect(ls.lossTruth.every((v) => Number.isFinite(v) && v > 0)).toBe(true);
+    const meanTruth = r.bins.reduce((a, b) => a + b.meanNuPerS * b.windows, 0) / r.windows;
+    const meanPred = r.bins.reduce((a, b) => a + b.meanPredictedNuPerS * b.windows, 0) / r.windows;
+    expect(ls.matchingAlpha).toBeCloseTo(meanTruth / meanPred, 1);
+    // MAE of α · ν̂ is convex in α, with its minimum near the matching α (a constant map).
+    const best = ls.alphas[ls.maePredicted.indexOf(Math.min(...ls.maePredicted))]!;
+    expect(Math.abs(best - ls.matchingAlpha)).toBeLessThan(0.5);
     const plain = await scaleOracles({ scenario: 'forest', domain: 'B', seed: 6001, seconds: 1 }, c.clip, 4, 0.5);
     expect(plain.model).toBeNull();
+    expect(plain.levelScan).toBeNull();
     expect(plain.bins.every((b) => Number.isNaN(b.meanPredictedNuPerS))).toBe(true);
     expect(plain.bins.map((b) => b.meanInputEvents)).toEqual(r.bins.map((b) => b.meanInputEvents));
   }, 60_000);

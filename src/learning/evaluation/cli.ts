@@ -351,6 +351,20 @@ export function formatReport(r: EvalReport): string {
       `oracle predictors fitted on this clip's truth, ν MAE: one constant ${f3(sc.oracleMae.constant)}, one ν per pixel ${f3(sc.oracleMae.perPixelNu)}, V_z × one ν/V_z per pixel ${f3(sc.oracleMae.speedTimesPerPixel)} 1/s`,
       `ground-floor bound (${sc.ground.windowsWithPlane} windows with a plane): ${pct1(sc.ground.onGround)} of usable pixels on it (the ground), ${pct1(sc.ground.belowMargin)} below its ${DEFAULT_GROUND_FLOOR.margin * 100} % margin`,
     );
+    const ls = sc.levelScan;
+    if (ls) {
+      const argmin = (v: readonly number[]) => ls.alphas[v.indexOf(Math.min(...v))]!;
+      out.push(
+        '',
+        `focus loss (noise filter on) along α · ν̂ (${sc.model}) and α · ν (the truth), and the ν MAE of α · ν̂:`,
+        `| α | ${ls.alphas.join(' | ')} |`,
+        `| --- | ${ls.alphas.map(() => '---').join(' | ')} |`,
+        `| loss(α · ν̂) | ${ls.lossPredicted.map((v) => v.toFixed(5)).join(' | ')} |`,
+        `| loss(α · ν) | ${ls.lossTruth.map((v) => v.toFixed(5)).join(' | ')} |`,
+        `| MAE(α · ν̂) | ${ls.maePredicted.map(f3).join(' | ')} |`,
+        `argmin α: prediction ${argmin(ls.lossPredicted)}, truth ${argmin(ls.lossTruth)}; the α that matches ν̂'s mean to the truth's: ${ls.matchingAlpha.toFixed(2)}`,
+      );
+    }
   }
   out.push('', `wall time ${r.wallSeconds.toFixed(0)} s`);
   if (r.b) {

@@ -11,12 +11,15 @@
  *     (where the prior would push the wrong way: estimator errors, or something below the flat ground), with
  *     the prior's default margin and horizon threshold (DEFAULT_GROUND_FLOOR).
  *   - with a model: per bin the mean predicted ν and ν̂ / V_z, and the input's events per window: does the
- *     network's level follow the scene, or is it one number times the speed?
+ *     network's level follow the scene, or is it one number times the speed? And the focus loss (noise filter
+ *     on, no smoothness) of α · ν̂ and of α · ν over a grid of α, with the MAE of α · ν̂: could the loss set the
+ *     map's level on this world at run time (where does the scan of the prediction put its minimum, against
+ *     the α that would match the truth's mean)?
  * Usable pixels as in nuError.ts: finite depth, 0 ≤ ν ≤ 5 1/s.
  */
 import type { ClipOptions, ClipSpec } from '../pretrain/simClips.js';
 import { collectClipSamples } from '../pretrain/clipSamples.js';
-import { DEFAULT_GROUND_FLOOR, NetworkRays } from '../loss/index.js';
+import { ContrastMaximizationLoss, DEFAULT_GROUND_FLOOR, DEFAULT_NOISE_FILTER, NetworkRays } from '../loss/index.js';
 import { outputToNuScale, type SpeedScaling } from '../../contracts/networkOutput.js';
 import type { ForwardModel } from '../trainer.js';
 import { SampleExpander } from '../pretrain/compactSample.js';
@@ -43,10 +46,26 @@ export interface ScaleModel {
   readonly speedScaling: SpeedScaling | undefined;
 }
 
+/** Scales of the prediction and of the truth the loss is scanned at. */
+export const LEVEL_SCAN_ALPHAS: readonly number[] = [0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 1, 1.1, 1.25, 1.5];
+
+export interface LevelScan {
+  readonly alphas: readonly number[];
+  /** Mean focus loss of α · ν̂ and of α · ν per α. */
+  readonly lossPredicted: readonly number[];
+  readonly lossTruth: readonly number[];
+  /** ν MAE of α · ν̂ per α, 1/s. */
+  readonly maePredicted: readonly number[];
+  /** The α at which ν̂'s mean equals the truth's (over the usable pixels). */
+  readonly matchingAlpha: number;
+}
+
 export interface ScaleOracleReport {
   readonly clip: ClipSpec;
   /** The model whose prediction the bins report, if any. */
   readonly model: string | null;
+  /** With a model: the loss along α · ν̂ and α · ν. */
+  readonly levelScan: LevelScan | null;
   readonly windows: number;
   readonly bins: readonly ScaleBin[];
   readonly oracleMae: { readonly constant: number; readonly perPixelNu: number; readonly speedTimesPerPixel: number };
@@ -70,6 +89,18 @@ export async function scaleOracles(clip: ClipSpec, options: Omit<ClipOptions, 't
   const t0 = samples[0]?.tEndUs ?? 0;
   const bins: Array<{ w: number; v: number; nu: number; ratio: number; pred: number; predRatio: number; events: number }> = [];
   const expander = model ? new SampleExpander(model.forward.sizes.input, options.learnerCap) : null;
+  const scanLoss = model
+    ? new ContrastMaximizationLoss({ sensor: cam.sensor, network: cam.network, intrinsics: cam.intrinsics, objective: 'avg-timestamps', smoothnessWeight: 0, splatScale: 1, maxEvents: options.learnerCap, noiseFilter: DEFAULT_NOISE_FILTER })
+    : null;
+  const A = LEVEL_SCAN_ALPHAS.length;
+  const scanPred = new Float64Array(A);
+  const scanTruth = new Float64Array(A);
+  const scanMae = new Float64Array(A);
+  let scanPx = 0;
+  let scanPredSum = 0;
+  let scanTruthSum = 0;
+  const scaled = new Float32Array(n);
+  const scanGrad = new Float32Array(n);
   for (const s of samples) {
     const v = s.motion.axialSpeedMS!;
     let sum = 0;
@@ -88,6 +119,24 @@ export async function scaleOracles(clip: ClipSpec, options: Omit<ClipOptions, 't
     }
     let events = 0;
     for (let j = 0; j < s.inputValue.length; j++) events += s.inputValue[j]!;
+    if (predicted && scanLoss && expander) {
+      const pred = Float32Array.from(predicted);
+      const x = expander.expand(s);
+      for (let a = 0; a < A; a++) {
+        const alpha = LEVEL_SCAN_ALPHAS[a]!;
+        for (let i = 0; i < n; i++) scaled[i] = alpha * pred[i]!;
+        scanPred[a] += scanLoss.evaluate({ ...x, invTtcPerS: scaled }, scanGrad).focusLoss;
+        for (let i = 0; i < n; i++) scaled[i] = alpha * s.truthNu![i]!;
+        scanTruth[a] += scanLoss.evaluate({ ...x, invTtcPerS: scaled }, scanGrad).focusLoss;
+        for (let i = 0; i < n; i++) if (usable(s.truthNu![i]!, s.truthDepth![i]!)) scanMae[a] += Math.abs(alpha * pred[i]! - s.truthNu![i]!);
+      }
+      for (let i = 0; i < n; i++) {
+        if (!usable(s.truthNu![i]!, s.truthDepth![i]!)) continue;
+        scanPx++;
+        scanPredSum += pred[i]!;
+        scanTruthSum += s.truthNu![i]!;
+      }
+    }
     total += sum;
     totalN += k;
     const b = Math.floor((s.tEndUs - t0) / 1e6 / binSeconds);
@@ -137,9 +186,20 @@ export async function scaleOracles(clip: ClipSpec, options: Omit<ClipOptions, 't
       }
     }
   }
+  const scanned = samples.length;
   return {
     clip,
     model: model?.name ?? null,
+    levelScan:
+      model && scanned > 0
+        ? {
+            alphas: LEVEL_SCAN_ALPHAS,
+            lossPredicted: Array.from(scanPred, (v) => v / scanned),
+            lossTruth: Array.from(scanTruth, (v) => v / scanned),
+            maePredicted: Array.from(scanMae, (v) => (scanPx > 0 ? v / scanPx : NaN)),
+            matchingAlpha: scanPredSum > 0 ? scanTruthSum / scanPredSum : NaN,
+          }
+        : null,
     windows: samples.length,
     bins: bins.map((b, k) => ({
       startS: k * binSeconds,
