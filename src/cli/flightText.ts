@@ -45,7 +45,7 @@ export function summaryText(r: FlightSummary): string {
   if (r.learner) {
     const w = r.learner.worker;
     lines.push(
-      `learner: ${r.learner.state}, ${w?.trainer.updates ?? '?'} updates, published v${r.learner.weights.published ?? '–'}, adopted v${r.learner.weights.adopted}, ` +
+      `learner: ${r.learner.state}, ${w?.trainer.updates ?? '?'} updates${w ? ` (learning rate now ${w.trainer.learningRate.toExponential(2)})` : ''}, published v${r.learner.weights.published ?? '–'}, adopted v${r.learner.weights.adopted}, ` +
         `queued ${r.learner.host.enqueued} windows${r.learner.failure ? `, failure: ${r.learner.failure}` : ''}`,
     );
   }

@@ -148,6 +148,8 @@ export interface TrainerStatus {
    * brought; and the events the loss used (after its noise filter). NaN before one.
    */
   readonly lastWindow: { readonly spanUs: number; readonly events: number; readonly lossEvents: number };
+  /** The learning rate the next update uses (the settling schedule's current value; TrainerOptions). */
+  readonly learningRate: number;
   /** Publications that found no free slot (retried with the next update). */
   readonly publishDeferred: number;
   readonly resets: number;
@@ -230,6 +232,11 @@ export class Trainer {
   /** Updates applied over the learner's life. */
   get updateCount(): number {
     return this.updates;
+  }
+
+  /** The learning rate the next update uses: `learningRate`, or its settling schedule's value now. */
+  get currentLearningRate(): number {
+    return settlingLearningRate(this.options, this.updatesThisRun);
   }
 
   /** The current trained weights (owned by the training step; copy to keep). What checkpoints hold. */
@@ -362,6 +369,7 @@ export class Trainer {
       lastGradNorm: this.last.gradNorm,
       lastDrift: this.last.drift,
       lastWindow: { ...this.lastWindow },
+      learningRate: this.currentLearningRate,
       guards: this.guards.counters(),
       timings: this.timings.summary(),
     };
@@ -380,7 +388,7 @@ export class Trainer {
     if (before.action === 'rollback') return this.rollBack(before.reason);
 
     const t0 = clock.nowUs();
-    const hyper = this.options.settleOverUpdates > 0 ? { ...this.hyper, learningRate: settlingLearningRate(this.options, this.updatesThisRun) } : this.hyper;
+    const hyper = this.options.settleOverUpdates > 0 ? { ...this.hyper, learningRate: this.currentLearningRate } : this.hyper;
     const res = await stepper.run(this.batchInput, this.batchGrad, hyper);
     const t1 = clock.nowUs();
     const drift = res.nonFinite ? NaN : relativeDrift(stepper.weights, this.pretrained);

@@ -10,6 +10,9 @@ import { runClosedLoopFlight } from '../../src/app/closedLoopFlight.js';
 import type { FlightSummary } from '../../src/app/flightReport.js';
 import { SocatPtyPair } from '../../firmware-bridge/transport/socatPtyPair.js';
 import { runCli } from '../cli/cliHelpers.js';
+import { summaryText } from '../../src/cli/flightText.js';
+import { ONLINE_LR_SETTLING } from '../../src/learning/learnerConfig.js';
+import { settlingLearningRate } from '../../src/learning/trainer.js';
 
 /** Handles of the kinds a flight opens (timers, child processes, sockets, pipes), by kind. */
 function handleCounts(): Map<string, number> {
@@ -147,6 +150,10 @@ describe('closed-loop flight', () => {
     expect(t.lastWindow.spanUs).toBe(40_000);
     expect(t.lastWindow.events).toBeGreaterThan(0);
     expect(t.lastWindow.lossEvents).toBeLessThan(t.lastWindow.events);
+    // The in-flight defaults: the rate settles from 1e-4 toward a quarter of it as updates accumulate.
+    expect(t.learningRate).toBeLessThan(1e-4);
+    expect(t.learningRate).toBeCloseTo(settlingLearningRate({ learningRate: 1e-4, settleOverUpdates: ONLINE_LR_SETTLING.overUpdates, settledFraction: ONLINE_LR_SETTLING.fraction }, t.updates), 15);
+    expect(summaryText(r)).toContain(`learning rate now ${t.learningRate.toExponential(2)}`);
   });
 
   it('`evpilot start` flies and exits by itself with one JSON summary', () => {

@@ -270,8 +270,11 @@ describe('trainer', () => {
       rates.push(hyper.learningRate);
       return run(input, grad, hyper);
     };
+    expect(s.trainer.status().learningRate).toBe(1e-3);
     for (const x of samples.slice(0, 5)) expect((await s.trainer.offer(x)).kind).toBe('updated');
+    expect(s.trainer.status().learningRate).toBeCloseTo(1e-3 * (0.25 + 0.75 * Math.exp(-5 / 2)), 15);
     s.trainer.resetWeights();
+    expect(s.trainer.status().learningRate).toBe(1e-3);
     await s.trainer.offer(samples[5]!);
     const expected = [0, 1, 2, 3, 4, 0].map((n) => 1e-3 * (0.25 + 0.75 * Math.exp(-n / 2)));
     expect(rates).toHaveLength(6);
