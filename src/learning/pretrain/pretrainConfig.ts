@@ -81,7 +81,7 @@ export const DEFAULT_PRETRAIN_CONFIG: PretrainConfig = {
   },
   sampleEvery: 10,
   // The ground-floor prior (weight 0.3 s², margin 10 %) anchors ν's scale from below where the FC's height
-  // says the ground is (loss/README.md); the in-flight learner uses the same.
+  // says the ground is (loss/README.md). The in-flight learner does not use it by default (ONLINE_GROUND_FLOOR).
   loss: { objective: 'avg-timestamps', splatScale: 1, smoothnessWeight: 0.05, groundFloor: { ...DEFAULT_GROUND_FLOOR } },
   // The network outputs ν at 2 m/s, scaled by each window's axial speed (contracts/networkOutput.ts): the
   // speed is the FC's to know, not the events'.
