@@ -80,6 +80,11 @@ class Sums {
 }
 
 /** Pools the ν error over windows (see the file header for the definitions). */
+/** A pixel the ν error counts: finite depth (not sky) and a true ν in [0, maxNuPerS] 1/s. */
+export function usableTruthPixel(truthNuPerS: number, truthDepthM: number, maxNuPerS = DEFAULT_NU_ERROR_OPTIONS.maxNuPerS): boolean {
+  return Number.isFinite(truthDepthM) && truthNuPerS >= 0 && truthNuPerS <= maxNuPerS;
+}
+
 export class NuErrorAccumulator {
   readonly options: NuErrorOptions;
   private all = new Sums();
@@ -105,8 +110,7 @@ export class NuErrorAccumulator {
     this.windows++;
     for (let i = 0; i < n; i++) {
       const t = truthNu[i]!;
-      const z = truthDepthM[i]!;
-      if (!Number.isFinite(z) || !(t >= 0 && t <= max)) continue;
+      if (!usableTruthPixel(t, truthDepthM[i]!, max)) continue;
       const p = pred[i]!;
       this.all.add(p, t);
       if (input) {

@@ -23,6 +23,7 @@ import { ContrastMaximizationLoss, DEFAULT_GROUND_FLOOR, DEFAULT_NOISE_FILTER, N
 import { outputToNuScale, type SpeedScaling } from '../../contracts/networkOutput.js';
 import type { ForwardModel } from '../trainer.js';
 import { SampleExpander } from '../pretrain/compactSample.js';
+import { NuErrorAccumulator, usableTruthPixel } from './nuError.js';
 
 export interface ScaleBin {
   readonly startS: number;
@@ -78,7 +79,6 @@ export async function scaleOracles(clip: ClipSpec, options: Omit<ClipOptions, 't
   const cam = r.camera;
   const n = cam.network.widthPx * cam.network.heightPx;
   const rays = new NetworkRays(cam.network, cam.sensor, cam.intrinsics);
-  const usable = (nu: number, d: number) => Number.isFinite(d) && nu >= 0 && nu <= 5;
   const samples = r.samples.filter((s) => s.motion.axialSpeedMS !== null && s.motion.axialSpeedMS > 0.2);
   // Per-pixel means for the oracles (first pass), and the bins.
   const sumNu = new Float64Array(n);
@@ -95,10 +95,8 @@ export async function scaleOracles(clip: ClipSpec, options: Omit<ClipOptions, 't
   const A = LEVEL_SCAN_ALPHAS.length;
   const scanPred = new Float64Array(A);
   const scanTruth = new Float64Array(A);
-  const scanMae = new Float64Array(A);
-  let scanPx = 0;
-  let scanPredSum = 0;
-  let scanTruthSum = 0;
+  // The ν error of α · ν̂ per α (nuError.ts: its MAE, and at α = 1 the means that give the matching α).
+  const scanNu = LEVEL_SCAN_ALPHAS.map(() => new NuErrorAccumulator());
   const scaled = new Float32Array(n);
   const scanGrad = new Float32Array(n);
   for (const s of samples) {
@@ -109,7 +107,7 @@ export async function scaleOracles(clip: ClipSpec, options: Omit<ClipOptions, 't
     const predicted = model && expander ? await model.forward.run(expander.expandInput(s), model.weights, outputToNuScale(v, model.speedScaling)) : null;
     for (let i = 0; i < n; i++) {
       const nu = s.truthNu![i]!;
-      if (!usable(nu, s.truthDepth![i]!)) continue;
+      if (!usableTruthPixel(nu, s.truthDepth![i]!)) continue;
       sumNu[i] += nu;
       sumRatio[i] += nu / v;
       count[i]++;
@@ -125,16 +123,10 @@ export async function scaleOracles(clip: ClipSpec, options: Omit<ClipOptions, 't
       for (let a = 0; a < A; a++) {
         const alpha = LEVEL_SCAN_ALPHAS[a]!;
         for (let i = 0; i < n; i++) scaled[i] = alpha * pred[i]!;
+        scanNu[a]!.add(scaled, s.truthNu!, s.truthDepth!);
         scanPred[a] += scanLoss.evaluate({ ...x, invTtcPerS: scaled }, scanGrad).focusLoss;
         for (let i = 0; i < n; i++) scaled[i] = alpha * s.truthNu![i]!;
         scanTruth[a] += scanLoss.evaluate({ ...x, invTtcPerS: scaled }, scanGrad).focusLoss;
-        for (let i = 0; i < n; i++) if (usable(s.truthNu![i]!, s.truthDepth![i]!)) scanMae[a] += Math.abs(alpha * pred[i]! - s.truthNu![i]!);
-      }
-      for (let i = 0; i < n; i++) {
-        if (!usable(s.truthNu![i]!, s.truthDepth![i]!)) continue;
-        scanPx++;
-        scanPredSum += pred[i]!;
-        scanTruthSum += s.truthNu![i]!;
       }
     }
     total += sum;
@@ -172,7 +164,7 @@ export async function scaleOracles(clip: ClipSpec, options: Omit<ClipOptions, 't
       for (let col = 0; col < cam.network.widthPx; col++) {
         const i = row * cam.network.widthPx + col;
         const nu = s.truthNu![i]!;
-        if (!usable(nu, s.truthDepth![i]!)) continue;
+        if (!usableTruthPixel(nu, s.truthDepth![i]!)) continue;
         m++;
         eConst += Math.abs(constant - nu);
         ePix += Math.abs(sumNu[i]! / count[i]! - nu);
@@ -187,6 +179,7 @@ export async function scaleOracles(clip: ClipSpec, options: Omit<ClipOptions, 't
     }
   }
   const scanned = samples.length;
+  const atOne = scanNu[LEVEL_SCAN_ALPHAS.indexOf(1)]!.report().all;
   return {
     clip,
     model: model?.name ?? null,
@@ -196,8 +189,8 @@ export async function scaleOracles(clip: ClipSpec, options: Omit<ClipOptions, 't
             alphas: LEVEL_SCAN_ALPHAS,
             lossPredicted: Array.from(scanPred, (v) => v / scanned),
             lossTruth: Array.from(scanTruth, (v) => v / scanned),
-            maePredicted: Array.from(scanMae, (v) => (scanPx > 0 ? v / scanPx : NaN)),
-            matchingAlpha: scanPredSum > 0 ? scanTruthSum / scanPredSum : NaN,
+            maePredicted: scanNu.map((acc) => acc.report().all.maePerS),
+            matchingAlpha: atOne.meanPredPerS > 0 ? atOne.meanTruthPerS / atOne.meanPredPerS : NaN,
           }
         : null,
     windows: samples.length,
