@@ -38,6 +38,7 @@ import type { FlightStatus, FlightSummary } from './flightReport.js';
 import { startStatusTicker } from './flightStatusTicker.js';
 import { IngestRuntime } from './ingestRuntime.js';
 import { MeasuredFlightLink } from './measuredFlightLink.js';
+import { perceptionWindowOptions } from './perceptionWindows.js';
 import { SharedVehicleChannel } from './sharedVehicleChannel.js';
 import { SimVehicleAdapter } from './simVehicleAdapter.js';
 import { startSimWorld } from './simWorldHost.js';
@@ -203,9 +204,7 @@ export async function runClosedLoopFlight(opts: ClosedLoopFlightOptions): Promis
       // Once the flight is over the publisher goes away on purpose: not a problem worth a line.
       onProblem: (p) => flightOver || note(`zmq-${p.kind}`, `ingest: ${p.kind}: ${p.detail}`),
     });
-    // With the learner on, each window also carries the last 40 ms of events (up to the learner's cap) for
-    // the loss, as pretrained: 5 ms of motion is too little for contrast maximisation at 160 × 120.
-    const windowOptions = learner ? { rateHz: opts.rateHz, learnerLengthUs: learner.config.lossSpanMs * 1000, learnerCap: learner.config.maxEvents } : { rateHz: opts.rateHz };
+    const windowOptions = perceptionWindowOptions(opts.rateHz, net.weightsManifest, learner?.config);
     const ingest = new IngestRuntime(source, windowOptions, clock, pipeline.onWindow);
     await ingest.start();
     closers.push(() => ingest.stop());
@@ -265,6 +264,7 @@ export async function runClosedLoopFlight(opts: ClosedLoopFlightOptions): Promis
         fcTransport,
         eventEndpoint: info.endpoint,
         windowRateHz: opts.rateHz,
+        inputLengthUs: windowOptions.lengthUs ?? 1e6 / opts.rateHz,
         speed: opts.speed,
         learn: opts.learn,
       },

@@ -51,6 +51,8 @@ export interface FlightSummary {
     readonly fcTransport: 'pty' | 'memory';
     readonly eventEndpoint: string;
     readonly windowRateHz: number;
+    /** Span of events the network input counts per window, µs (the weights' inputLengthUs, else one period). */
+    readonly inputLengthUs: number;
     readonly speed: number;
     readonly learn: boolean;
   };

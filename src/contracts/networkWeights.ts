@@ -32,6 +32,12 @@ export interface WeightsManifest {
   readonly origin: string;
   /** Present when the output is ν at a reference speed, to be scaled by the axial speed (networkOutput.ts). */
   readonly speedScaling?: SpeedScaling;
+  /**
+   * Length of the event window the network input counts, µs, ending with each window (the window cutter's
+   * `lengthUs`). Absent: one window period, which is what weights without this field were trained on
+   * (5 ms at 200 Hz). Inference must count the same span the weights were trained on.
+   */
+  readonly inputLengthUs?: number;
 }
 
 /** Versioned weights as published by the learner (layout as in the network's manifest). */
@@ -57,6 +63,7 @@ const manifestSchema = z.object({
   tensors: z.array(entrySchema),
   origin: z.string(),
   speedScaling: z.object({ referenceSpeedMS: z.number().positive(), minSpeedMS: z.number().min(0) }).optional(),
+  inputLengthUs: z.number().positive().max(1e9).optional(),
 });
 
 /** Validates a parsed manifest (types, and that the tensors tile the buffer in order); throws with the reason. */

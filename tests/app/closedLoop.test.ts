@@ -3,7 +3,7 @@
  * safety guard → MAVLink over a socat pty pair → PX4 emulator → the simulated vehicle. Assertions are
  * about behaviour and bookkeeping, never about speed; the only bounds are the flights' own lengths.
  */
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { runClosedLoopFlight } from '../../src/app/closedLoopFlight.js';
@@ -91,6 +91,10 @@ describe('closed-loop flight', () => {
     });
     expectClosedLoop(r);
     expect(r.setup).toMatchObject({ fcTransport: 'pty', simThread: 'worker' });
+    // The input counts the span the chosen weights were trained on (their manifest), here 5 ms.
+    const manifest = JSON.parse(readFileSync(`models/${r.weights.name}.weights.json`, 'utf8')) as { inputLengthUs?: number };
+    expect(r.setup.inputLengthUs).toBe(manifest.inputLengthUs ?? 5000);
+    expect(summaryText(r)).toContain(`counting the last ${r.setup.inputLengthUs / 1000} ms`);
     expect(r.weights.name).toMatch(/^proximity-net\./);
     expect(lines.some((l) => l.startsWith('weights: '))).toBe(true);
     expect(statuses.length).toBeGreaterThanOrEqual(3);

@@ -34,7 +34,8 @@ const bitsEqual = (a: Float32Array, b: Float32Array) => Buffer.from(a.buffer, a.
 
 describe('pretraining --quick', () => {
   it('writes weights and a manifest with the metadata, and repeats bit for bit for a seed', async () => {
-    await pretrainMain(['node', 'pretrain', '--quick', '--out', dir, '--no-progress']);
+    // A 10 ms input (not the default 5 ms) shows --input-ms reaching the clips and the manifest.
+    await pretrainMain(['node', 'pretrain', '--quick', '--input-ms', '10', '--out', dir, '--no-progress']);
     const { manifest, data } = await readWeightsFile(join(dir, 'proximity-net.pretrained'));
     const raw = JSON.parse(await readFile(join(dir, 'proximity-net.pretrained.weights.json'), 'utf8')) as { pretraining: PretrainMetadata & { date: string; wallSeconds: number } };
     expect(parseWeightsManifest(raw).totalLength).toBe(61_073);
@@ -52,6 +53,9 @@ describe('pretraining --quick', () => {
     expect(manifest.origin).toMatch(/pretrained/);
     // The output's speed scaling and the loss's ground-floor prior are part of what the weights mean.
     expect(manifest.speedScaling).toEqual({ referenceSpeedMS: 2, minSpeedMS: 0.5 });
+    // … and so is the span the input counts: the runtime counts the same (app/perceptionWindows.ts).
+    expect(m.windows.inputLengthUs).toBe(10_000);
+    expect(manifest.inputLengthUs).toBe(10_000);
     expect(m.loss.groundFloor).toEqual({ weight: 0.3, margin: 0.1, minFloorPerS: 0.05 });
     expect(m.history.length).toBeGreaterThanOrEqual(2);
     expect(m.history[0]!.update).toBe(0);
@@ -63,11 +67,12 @@ describe('pretraining --quick', () => {
     expect(bitsEqual(data, init.data)).toBe(false);
 
     // Same seed again, in this process: identical weights and history.
-    const again = await runPretraining(quickConfig());
+    const quick10 = { ...quickConfig(), clip: { ...quickConfig().clip, inputLengthUs: 10_000 } };
+    const again = await runPretraining(quick10);
     expect(bitsEqual(again.weights, data)).toBe(true);
     expect(again.metadata.history).toEqual(m.history);
     // Another seed: other weights.
-    const other = await runPretraining({ ...quickConfig(), seed: 2 });
+    const other = await runPretraining({ ...quick10, seed: 2 });
     expect(bitsEqual(other.weights, data)).toBe(false);
   }, 120_000);
 

@@ -45,6 +45,7 @@ export async function main(argv: readonly string[] = process.argv): Promise<void
     .option('--epochs <n>', 'passes over the training windows', int)
     .option('--lr <x>', 'Adam learning rate, every epoch (replaces the step decay)', positive)
     .option('--batch <n>', 'windows per update', int)
+    .option('--input-ms <ms>', `length of the network's input window in ms, ending with each window (default ${DEFAULT_PRETRAIN_CONFIG.clip.inputLengthUs! / 1000}); the runtime reads it from the weights' metadata`, positive)
     .option('--learner-cap <n>', `most loss events per window (default ${DEFAULT_PRETRAIN_CONFIG.clip.learnerCap})`, int)
     .option('--seconds-scale <x>', 'multiply every training clip length (more or less data)', positive)
     .option('--ground-floor <weight[:margin]|off>', 'the loss\'s ground-floor prior from the FC\'s height (ν ≥ the flat ground\'s ν): weight (s²) and margin, or off (default: as configured)', offable(parseGroundFloor))
@@ -63,6 +64,7 @@ export async function main(argv: readonly string[] = process.argv): Promise<void
     batch?: number;
     secondsScale?: number;
     learnerCap?: number;
+    inputMs?: number;
     groundFloor?: Offable<GroundFloorSettings>;
     speedScaling?: Offable<SpeedScaling>;
     json?: boolean;
@@ -76,7 +78,11 @@ export async function main(argv: readonly string[] = process.argv): Promise<void
     seed: o.seed,
     ...(o.workers !== undefined ? { workers: o.workers } : {}),
     ...(o.epochs !== undefined || o.lr !== undefined ? { epochs: o.epochs ?? config.epochs, epochLearningRates: undefined } : {}),
-    ...(o.learnerCap !== undefined ? { clip: { ...config.clip, learnerCap: o.learnerCap } } : {}),
+    clip: {
+      ...config.clip,
+      ...(o.learnerCap !== undefined ? { learnerCap: o.learnerCap } : {}),
+      ...(o.inputMs !== undefined ? { inputLengthUs: Math.round(o.inputMs * 1000) } : {}),
+    },
     ...(groundFloor !== undefined ? { loss: { ...config.loss, groundFloor } } : {}),
     ...(speedScaling !== undefined ? { speedScaling: speedScaling ?? undefined } : {}),
     ...(o.secondsScale !== undefined ? { scenarios: config.scenarios.map((s) => ({ ...s, seconds: s.seconds * o.secondsScale! })) } : {}),

@@ -173,7 +173,12 @@ export async function runPretraining(config: PretrainConfig, options: PretrainOp
 
   // 2. train
   const packed = packWeights('proximity-net', paramSpecs(), initialParameters(c.seed), 0, `he-normal seed ${c.seed}`);
-  const startManifest: WeightsManifest = c.speedScaling ? { ...packed.manifest, speedScaling: c.speedScaling } : packed.manifest;
+  const startManifest: WeightsManifest = {
+    ...packed.manifest,
+    ...(c.speedScaling ? { speedScaling: c.speedScaling } : {}),
+    // The runtime counts the input over the span the weights learned from (closedLoopFlight.ts).
+    inputLengthUs: c.clip.inputLengthUs ?? 1e6 / c.clip.windowRateHz,
+  };
   const setup = await createLearningSetup({
     modelDir,
     manifest: startManifest,

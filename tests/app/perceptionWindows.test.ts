@@ -1,0 +1,70 @@
+/**
+ * The perception path's window options follow the weights: the network input counts the span the
+ * weights were trained on (manifest `inputLengthUs`), whatever the window rate; without the field, one
+ * period. Checked through a real WindowCutter: what its input holds, not only the options object.
+ */
+import { describe, expect, it } from 'vitest';
+import type { EventWindow } from '../../src/contracts/eventWindow.js';
+import { parseWeightsManifest } from '../../src/contracts/networkWeights.js';
+import { perceptionWindowOptions } from '../../src/app/perceptionWindows.js';
+import { WindowCutter } from '../../src/windows/windowCutter.js';
+import { toBatch } from '../windows/reference.js';
+
+const SENSOR = { widthPx: 160, heightPx: 120 };
+
+/** One event every 100 µs from t = 0 to 40 ms (inclusive), then the sum of the input of each window. */
+function inputSums(options: ReturnType<typeof perceptionWindowOptions>): { tEndUs: number; sum: number; eventCount: number }[] {
+  const cutter = new WindowCutter({ ...options, sensor: SENSOR });
+  const out: { tEndUs: number; sum: number; eventCount: number }[] = [];
+  const onWindow = (w: EventWindow) => out.push({ tEndUs: w.tEndUs, sum: w.input.data.reduce((a, b) => a + b, 0), eventCount: w.eventCount });
+  const events = Array.from({ length: 401 }, (_, i) => ({ x: i % 160, y: (i * 7) % 120, p: (i % 2) as 0 | 1, tUs: i * 100 }));
+  cutter.push(toBatch(events), onWindow);
+  return out;
+}
+
+describe('perceptionWindowOptions', () => {
+  it('counts the weights’ input span at a slower rate: 5 ms weights at 100 Hz see 5 ms, not the 10 ms period', () => {
+    const windows = inputSums(perceptionWindowOptions(100, { inputLengthUs: 5000 }));
+    expect(windows.length).toBeGreaterThanOrEqual(3);
+    for (const w of windows.slice(1)) {
+      expect(w.eventCount).toBe(50); // one event per 100 µs over [end − 5 ms, end)
+      expect(w.sum).toBe(50);
+    }
+  });
+
+  it('counts a span longer than the period (overlapping windows) when the weights were trained on one', () => {
+    const windows = inputSums(perceptionWindowOptions(200, { inputLengthUs: 20_000 }));
+    const full = windows.filter((w) => w.tEndUs >= 20_000);
+    expect(full.length).toBeGreaterThanOrEqual(3);
+    for (const w of full) expect(w.sum).toBe(200);
+  });
+
+  it('without the field (weights from before it) counts one period', () => {
+    const o = perceptionWindowOptions(100, {});
+    expect(o).toEqual({ rateHz: 100 });
+    for (const w of inputSums(o).slice(1)) expect(w.sum).toBe(100);
+  });
+
+  it('adds the learner’s loss span and cap when a learner runs', () => {
+    expect(perceptionWindowOptions(200, { inputLengthUs: 5000 }, { lossSpanMs: 40, maxEvents: 16_384 })).toEqual({
+      rateHz: 200,
+      lengthUs: 5000,
+      learnerLengthUs: 40_000,
+      learnerCap: 16_384,
+    });
+  });
+});
+
+describe('the weights manifest’s inputLengthUs', () => {
+  const base = { format: 'evpilot.weights/1', model: 'm', version: 0, dtype: 'float32', totalLength: 2, tensors: [{ name: 'w', shape: [2], offset: 0, length: 2 }], origin: 'test' };
+
+  it('is kept when present and optional', () => {
+    expect(parseWeightsManifest({ ...base, inputLengthUs: 5000 }).inputLengthUs).toBe(5000);
+    expect(parseWeightsManifest(base).inputLengthUs).toBeUndefined();
+  });
+
+  it('must be a positive span', () => {
+    expect(() => parseWeightsManifest({ ...base, inputLengthUs: 0 })).toThrow(/inputLengthUs/);
+    expect(() => parseWeightsManifest({ ...base, inputLengthUs: 'five' })).toThrow(/inputLengthUs/);
+  });
+});
