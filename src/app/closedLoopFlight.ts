@@ -38,7 +38,7 @@ import type { FlightStatus, FlightSummary } from './flightReport.js';
 import { startStatusTicker } from './flightStatusTicker.js';
 import { IngestRuntime } from './ingestRuntime.js';
 import { MeasuredFlightLink } from './measuredFlightLink.js';
-import { perceptionWindowOptions } from './perceptionWindows.js';
+import { perceptionWindows } from './perceptionWindows.js';
 import { SharedVehicleChannel } from './sharedVehicleChannel.js';
 import { SimVehicleAdapter } from './simVehicleAdapter.js';
 import { startSimWorld } from './simWorldHost.js';
@@ -204,8 +204,8 @@ export async function runClosedLoopFlight(opts: ClosedLoopFlightOptions): Promis
       // Once the flight is over the publisher goes away on purpose: not a problem worth a line.
       onProblem: (p) => flightOver || note(`zmq-${p.kind}`, `ingest: ${p.kind}: ${p.detail}`),
     });
-    const windowOptions = perceptionWindowOptions(opts.rateHz, net.weightsManifest, learner?.config);
-    const ingest = new IngestRuntime(source, windowOptions, clock, pipeline.onWindow);
+    const windows = perceptionWindows(opts.rateHz, net.weightsManifest, learner?.config);
+    const ingest = new IngestRuntime(source, windows.options, clock, pipeline.onWindow, windows.inputFilterFor);
     await ingest.start();
     closers.push(() => ingest.stop());
 
@@ -264,7 +264,8 @@ export async function runClosedLoopFlight(opts: ClosedLoopFlightOptions): Promis
         fcTransport,
         eventEndpoint: info.endpoint,
         windowRateHz: opts.rateHz,
-        inputLengthUs: windowOptions.lengthUs ?? 1e6 / opts.rateHz,
+        inputLengthUs: windows.options.lengthUs ?? 1e6 / opts.rateHz,
+        inputNoiseFilter: net.weightsManifest.inputNoiseFilter ?? null,
         speed: opts.speed,
         learn: opts.learn,
       },

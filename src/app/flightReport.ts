@@ -53,6 +53,8 @@ export interface FlightSummary {
     readonly windowRateHz: number;
     /** Span of events the network input counts per window, µs (the weights' inputLengthUs, else one period). */
     readonly inputLengthUs: number;
+    /** The noise filter on the network input's events (the weights' inputNoiseFilter), null when none. */
+    readonly inputNoiseFilter: { readonly supportUs: number; readonly minNeighbours: number } | null;
     readonly speed: number;
     readonly learn: boolean;
   };

@@ -3,7 +3,7 @@ import type { EventSource } from '../contracts/eventSource.js';
 import type { EventWindow } from '../contracts/eventWindow.js';
 import type { WindowCounters } from '../contracts/windowCounters.js';
 import type { SensorGeometry } from '../contracts/sensorGeometry.js';
-import { WindowCutter, type WindowCutterOptions } from '../windows/index.js';
+import { WindowCutter, type InputEventFilterFactory, type WindowCutterOptions } from '../windows/index.js';
 import { SampleStats } from './sampleStats.js';
 
 /** Window options less the sensor geometry, which the source tells with its first packet. */
@@ -43,6 +43,8 @@ export class IngestRuntime {
     private readonly windowOptions: IngestWindowOptions,
     private readonly clock: Clock,
     private readonly onWindow: (window: EventWindow) => void,
+    /** Makes the filter on the network input's events (one per cutter, so per sensor geometry), if any. */
+    private readonly inputFilterFor?: InputEventFilterFactory,
   ) {}
 
   /** Starts the source; windows flow from the first packet on. Rejects if the source cannot start. */
@@ -66,7 +68,7 @@ export class IngestRuntime {
     const old = this.cutterGeometry;
     if (this.cutter === undefined || old === undefined || old.widthPx !== g.widthPx || old.heightPx !== g.heightPx) {
       if (this.cutter !== undefined) this.geometryChanges++;
-      this.cutter = new WindowCutter({ ...this.windowOptions, sensor: g });
+      this.cutter = new WindowCutter({ ...this.windowOptions, sensor: g }, this.inputFilterFor);
       this.cutterGeometry = g;
     }
     return this.cutter;

@@ -40,7 +40,7 @@ export function summaryText(r: FlightSummary): string {
     `drops: windows skipped (inference busy) ${d.windowsSkipped}, zmq queue ${d.zmqQueueDrops}, sequence gaps ${d.zmqSequenceGaps} (${d.zmqPacketsLost} packets), rejected ${d.zmqRejected}, link frames ${d.linkFramesDropped}; simulator worst lag ${f(r.sim.maxLagMs)} ms`,
     `guard: ${g.setpointsIn} in, ${g.setpointsOut} out, state ${g.state}; interventions: ${interventions || 'none'}`,
     `link: ${r.link.setpointCalls} setpoints handed over (all by the guard), ${r.link.setpointsWritten} written; FC received ${e.setpointsReceived}, rejected ${e.setpointsRejected}; CRC errors ${r.link.health.crcErrors}; final mode ${r.link.modeName}`,
-    `setup: simulator in the ${r.setup.simThread} thread${r.setup.simThreadNice !== null ? ` (nice ${r.setup.simThreadNice})` : ''}, FC link over ${r.setup.fcTransport === 'pty' ? 'a socat pty pair' : 'an in-memory pair (no serial port)'}, events on ${r.setup.eventEndpoint}, windows at ${r.setup.windowRateHz} Hz counting the last ${r.setup.inputLengthUs / 1000} ms`,
+    `setup: simulator in the ${r.setup.simThread} thread${r.setup.simThreadNice !== null ? ` (nice ${r.setup.simThreadNice})` : ''}, FC link over ${r.setup.fcTransport === 'pty' ? 'a socat pty pair' : 'an in-memory pair (no serial port)'}, events on ${r.setup.eventEndpoint}, windows at ${r.setup.windowRateHz} Hz counting the last ${r.setup.inputLengthUs / 1000} ms${r.setup.inputNoiseFilter ? ` (noise filter ${r.setup.inputNoiseFilter.supportUs / 1000} ms, ${r.setup.inputNoiseFilter.minNeighbours} neighbours)` : ''}`,
   ];
   if (r.learner) {
     const w = r.learner.worker;

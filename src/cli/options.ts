@@ -2,6 +2,7 @@ import { InvalidArgumentError } from 'commander';
 import { EVENT_ENCODINGS, type EventEncoding } from '../contracts/eventEncoding.js';
 import { DEFAULT_MIN_SPEED_MS, type SpeedScaling } from '../contracts/networkOutput.js';
 import { checkGroundFloorSettings, DEFAULT_GROUND_FLOOR, type GroundFloorSettings } from '../learning/loss/groundFloor.js';
+import { checkNoiseFilterSettings, type NoiseFilterSettings } from '../learning/loss/backgroundActivityFilter.js';
 import { type ReplaySettings, validateReplaySettings } from '../learning/evaluation/replayReservoir.js';
 
 /** Commander argument parsers with messages that say what was expected. */
@@ -83,4 +84,18 @@ export function parseReplay(value: string): ReplaySettings | null {
     throw new InvalidArgumentError((e as Error).message);
   }
   return r;
+}
+
+/** A background-activity (noise) filter: `<support ms>:<neighbours>` (e.g. 5:2) or `off`. */
+export function parseNoiseFilter(value: string): NoiseFilterSettings | null {
+  if (value.trim() === 'off') return null;
+  const m = /^\s*(\d+(?:\.\d+)?):(\d)\s*$/.exec(value);
+  if (!m) throw new InvalidArgumentError(`expected <ms>:<neighbours> (e.g. 5:2) or off, got '${value}'`);
+  const f = { supportUs: Number(m[1]) * 1000, minNeighbours: Number(m[2]) };
+  try {
+    checkNoiseFilterSettings(f);
+  } catch (e) {
+    throw new InvalidArgumentError((e as Error).message);
+  }
+  return f;
 }

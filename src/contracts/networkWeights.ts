@@ -38,6 +38,13 @@ export interface WeightsManifest {
    * (5 ms at 200 Hz). Inference must count the same span the weights were trained on.
    */
   readonly inputLengthUs?: number;
+  /**
+   * Noise filter on the network input's events, when the weights were trained with one: an event counts only
+   * when at least `minNeighbours` of its 8 neighbouring pixels fired within ±`supportUs` µs of it, among the
+   * events of the input span and `supportUs` before it (the runtime applies the same; app/perceptionWindows.ts).
+   * Absent: every event counts.
+   */
+  readonly inputNoiseFilter?: { readonly supportUs: number; readonly minNeighbours: number };
 }
 
 /** Versioned weights as published by the learner (layout as in the network's manifest). */
@@ -64,6 +71,7 @@ const manifestSchema = z.object({
   origin: z.string(),
   speedScaling: z.object({ referenceSpeedMS: z.number().positive(), minSpeedMS: z.number().min(0) }).optional(),
   inputLengthUs: z.number().positive().max(1e9).optional(),
+  inputNoiseFilter: z.object({ supportUs: z.number().positive().max(1e9), minNeighbours: z.number().int().min(1).max(8) }).optional(),
 });
 
 /** Validates a parsed manifest (types, and that the tensors tile the buffer in order); throws with the reason. */

@@ -34,6 +34,11 @@ export interface WindowCounters {
   readonly betweenWindowsEvents: number;
   /** Events dropped because the event ring was full (a burst): the oldest stored events go first. */
   readonly ringOverflowDrops: number;
+  /**
+   * Events of emitted windows that the input filter (a noise filter, when configured) kept out of the network
+   * input; they still count in `eventsInWindows` and reach the learner (an event in k windows counts k times).
+   */
+  readonly inputFilteredEvents: number;
   /** Times the cutter re-anchored its window grid after a time jump (forward or backward) beyond the limit. */
   readonly timeJumps: number;
   /** Batches whose `length` was not a whole number ≥ 0 or exceeded their arrays: only the entries all

@@ -1,5 +1,6 @@
 /** Fixed-rate windows and the network input: the public surface of the windows stage. */
 export { WindowCutter, type WindowCallback, type WindowCutterOptions } from './windowCutter.js';
+export type { InputEventFilter, InputEventFilterFactory } from './inputEventFilter.js';
 export { windowCutterOptionsSchema, type ResolvedWindowCutterOptions } from './windowCutterOptions.js';
 export { buildInputLookup, computeInputMapping, type InputFit, type InputLookup } from './inputMapping.js';
 export { NetworkInputBuilder, accumulateCounts, accumulateVoxel, type InputKind } from './networkInputBuilder.js';

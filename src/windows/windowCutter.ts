@@ -37,6 +37,7 @@ import type { EventWindow, InputMapping, NetworkInput } from '../contracts/event
 import type { SensorGeometry } from '../contracts/sensorGeometry.js';
 import type { WindowCounters } from '../contracts/windowCounters.js';
 import { EventRing } from './eventRing.js';
+import type { InputEventFilter, InputEventFilterFactory } from './inputEventFilter.js';
 import { LearnerEventBuffer, subsampleUniform } from './learnerSubsampler.js';
 import { NetworkInputBuilder } from './networkInputBuilder.js';
 import {
@@ -78,6 +79,7 @@ class Counters implements WindowCounters {
   timeJumps = 0;
   malformedBatches = 0;
   windowsSkipped = 0;
+  inputFilteredEvents = 0;
 }
 
 export class WindowCutter {
@@ -89,8 +91,15 @@ export class WindowCutter {
   private readonly stats = new Counters();
   private readonly periodUs: number;
   private readonly lengthUs: number;
-  /** How far back from a window's end events are kept: the longer of the input's and the learner's spans. */
+  /** How far back from a window's end events are kept: the longer of the input's (with the filter's lookback) and the learner's spans. */
   private readonly historyUs: number;
+  private readonly inputFilter: InputEventFilter | undefined;
+  /** The input's span with the filter's lookback, µs. */
+  private readonly inputSpanUs: number;
+  /** The input span's events in sensor coordinates, then the kept ones (grown on demand). */
+  private sensorScratch = emptyEvents(0);
+  /** The same events in network coordinates, as the input filter takes them. */
+  private networkScratch = emptyEvents(0);
 
   private started = false;
   /** Grid index k of the next window to emit: it ends at k · periodUs. */
@@ -104,12 +113,23 @@ export class WindowCutter {
   /** Set while push/advanceTo run, to refuse re-entry from onWindow. */
   private busy = false;
 
-  constructor(options: WindowCutterOptions) {
+  /**
+   * `inputFilterFor` (optional) makes the filter that selects the events the network input counts
+   * (inputEventFilter.ts), for the network geometry; the learner's events are not filtered here (the loss
+   * has its own filter). Without it every event counts.
+   */
+  constructor(options: WindowCutterOptions, inputFilterFor?: InputEventFilterFactory) {
     this.options = resolveWindowCutterOptions(options);
     const o = this.options;
+    const inputFilter = inputFilterFor?.(o.network);
     this.periodUs = o.periodUs;
     this.lengthUs = o.lengthUs;
-    this.historyUs = Math.max(o.lengthUs, o.learnerLengthUs);
+    if (inputFilter && !(inputFilter.lookbackUs >= 0 && Number.isFinite(inputFilter.lookbackUs))) {
+      throw new RangeError(`input filter lookbackUs must be finite and ≥ 0, got ${String(inputFilter.lookbackUs)}`);
+    }
+    this.inputFilter = inputFilter;
+    this.inputSpanUs = o.lengthUs + (inputFilter?.lookbackUs ?? 0);
+    this.historyUs = Math.max(this.inputSpanUs, o.learnerLengthUs);
     this.ring = new EventRing(o.ringCapacity);
     this.builder = new NetworkInputBuilder({
       sensor: o.sensor,
@@ -370,7 +390,9 @@ export class WindowCutter {
 
     const builder = this.builder;
     builder.begin(startUs, endUs);
-    if (count > 0) {
+    if (this.inputFilter) {
+      this.addFiltered(endUs - this.inputSpanUs, startUs);
+    } else if (count > 0) {
       // The logical range may wrap around the end of the ring's arrays: at most two contiguous segments.
       const first = from & ring.mask;
       const firstLen = Math.min(count, ring.capacity - first);
@@ -395,4 +417,60 @@ export class WindowCutter {
     this.closedUntilUs = endUs;
     onWindow(w);
   }
+
+  /**
+   * Counts the events at or after `startUs` that the input filter keeps, judged among those stored since
+   * `fromUs` in network coordinates (events outside the network map to an out-of-range pixel: never kept).
+   */
+  private addFiltered(fromUs: number, startUs: number): void {
+    const ring = this.ring;
+    const from = ring.firstAtOrAfter(fromUs);
+    const n = ring.head - from;
+    if (this.sensorScratch.x.length < n) {
+      const cap = Math.max(n, 2 * this.sensorScratch.x.length);
+      this.sensorScratch = emptyEvents(cap);
+      this.networkScratch = emptyEvents(cap);
+    }
+    const sens = this.sensorScratch;
+    const net = this.networkScratch;
+    const { columnToNetX: col, rowToNetOffset: row, network } = this.builder.lookup;
+    const wn = network.widthPx;
+    let firstInWindow = n;
+    for (let i = 0; i < n; i++) {
+      const j = (from + i) & ring.mask;
+      const x = ring.x[j]!;
+      const y = ring.y[j]!;
+      const t = ring.tUs[j]!;
+      sens.x[i] = x;
+      sens.y[i] = y;
+      sens.p[i] = net.p[i] = ring.p[j]!;
+      sens.tUs[i] = net.tUs[i] = t;
+      const nx = x < col.length ? col[x]! : -1;
+      const off = y < row.length ? row[y]! : -1;
+      const inside = nx >= 0 && off >= 0;
+      net.x[i] = inside ? nx : OUTSIDE;
+      net.y[i] = inside ? off / wn : OUTSIDE;
+      if (t >= startUs && firstInWindow === n) firstInWindow = i;
+    }
+    const keep = this.inputFilter!.keep({ length: n, x: net.x, y: net.y, p: net.p, tUs: net.tUs }, firstInWindow);
+    const inWindow = n - firstInWindow;
+    let m = 0;
+    for (let i = firstInWindow; i < n; i++) {
+      if (keep[i] === 0) continue;
+      sens.x[m] = sens.x[i]!;
+      sens.y[m] = sens.y[i]!;
+      sens.p[m] = sens.p[i]!;
+      sens.tUs[m] = sens.tUs[i]!;
+      m++;
+    }
+    this.stats.inputFilteredEvents += inWindow - m;
+    if (m > 0) this.builder.add(sens, 0, m);
+  }
+}
+
+/** Network coordinate of an event outside the network's view: beyond any geometry, so no filter keeps it. */
+const OUTSIDE = 0xffff;
+
+function emptyEvents(capacity: number): { x: Uint16Array; y: Uint16Array; p: Uint8Array; tUs: Float64Array } {
+  return { x: new Uint16Array(capacity), y: new Uint16Array(capacity), p: new Uint8Array(capacity), tUs: new Float64Array(capacity) };
 }

@@ -6,15 +6,15 @@
 import { describe, expect, it } from 'vitest';
 import type { EventWindow } from '../../src/contracts/eventWindow.js';
 import { parseWeightsManifest } from '../../src/contracts/networkWeights.js';
-import { perceptionWindowOptions } from '../../src/app/perceptionWindows.js';
+import { perceptionWindows } from '../../src/app/perceptionWindows.js';
 import { WindowCutter } from '../../src/windows/windowCutter.js';
 import { toBatch } from '../windows/reference.js';
 
 const SENSOR = { widthPx: 160, heightPx: 120 };
 
 /** One event every 100 µs from t = 0 to 40 ms (inclusive), then the sum of the input of each window. */
-function inputSums(options: ReturnType<typeof perceptionWindowOptions>): { tEndUs: number; sum: number; eventCount: number }[] {
-  const cutter = new WindowCutter({ ...options, sensor: SENSOR });
+function inputSums(w: ReturnType<typeof perceptionWindows>): { tEndUs: number; sum: number; eventCount: number }[] {
+  const cutter = new WindowCutter({ ...w.options, sensor: SENSOR }, w.inputFilterFor);
   const out: { tEndUs: number; sum: number; eventCount: number }[] = [];
   const onWindow = (w: EventWindow) => out.push({ tEndUs: w.tEndUs, sum: w.input.data.reduce((a, b) => a + b, 0), eventCount: w.eventCount });
   const events = Array.from({ length: 401 }, (_, i) => ({ x: i % 160, y: (i * 7) % 120, p: (i % 2) as 0 | 1, tUs: i * 100 }));
@@ -24,7 +24,7 @@ function inputSums(options: ReturnType<typeof perceptionWindowOptions>): { tEndU
 
 describe('perceptionWindowOptions', () => {
   it('counts the weights’ input span at a slower rate: 5 ms weights at 100 Hz see 5 ms, not the 10 ms period', () => {
-    const windows = inputSums(perceptionWindowOptions(100, { inputLengthUs: 5000 }));
+    const windows = inputSums(perceptionWindows(100, { inputLengthUs: 5000 }));
     expect(windows.length).toBeGreaterThanOrEqual(3);
     for (const w of windows.slice(1)) {
       expect(w.eventCount).toBe(50); // one event per 100 µs over [end − 5 ms, end)
@@ -33,25 +33,39 @@ describe('perceptionWindowOptions', () => {
   });
 
   it('counts a span longer than the period (overlapping windows) when the weights were trained on one', () => {
-    const windows = inputSums(perceptionWindowOptions(200, { inputLengthUs: 20_000 }));
+    const windows = inputSums(perceptionWindows(200, { inputLengthUs: 20_000 }));
     const full = windows.filter((w) => w.tEndUs >= 20_000);
     expect(full.length).toBeGreaterThanOrEqual(3);
     for (const w of full) expect(w.sum).toBe(200);
   });
 
   it('without the field (weights from before it) counts one period', () => {
-    const o = perceptionWindowOptions(100, {});
-    expect(o).toEqual({ rateHz: 100 });
+    const o = perceptionWindows(100, {});
+    expect(o.options).toEqual({ rateHz: 100 });
+    expect(o.inputFilterFor).toBeUndefined();
     for (const w of inputSums(o).slice(1)) expect(w.sum).toBe(100);
   });
 
   it('adds the learner’s loss span and cap when a learner runs', () => {
-    expect(perceptionWindowOptions(200, { inputLengthUs: 5000 }, { lossSpanMs: 40, maxEvents: 16_384 })).toEqual({
+    expect(perceptionWindows(200, { inputLengthUs: 5000 }, { lossSpanMs: 40, maxEvents: 16_384 }).options).toEqual({
       rateHz: 200,
       lengthUs: 5000,
       learnerLengthUs: 40_000,
       learnerCap: 16_384,
     });
+  });
+
+  it('filters the input’s events as the weights say: isolated events go, an event with neighbours stays', () => {
+    const w = perceptionWindows(200, { inputLengthUs: 5000, inputNoiseFilter: { supportUs: 1000, minNeighbours: 1 } });
+    expect(w.inputFilterFor).toBeDefined();
+    // The test scene's events lie on a diagonal-ish scatter one per 100 µs: no two neighbours within 1 ms.
+    for (const s of inputSums(w).slice(1)) expect(s.sum).toBe(0);
+    // A pair of neighbouring pixels firing 0.5 ms apart supports each other.
+    const cutter = new WindowCutter({ ...w.options, sensor: SENSOR }, w.inputFilterFor);
+    const sums: number[] = [];
+    cutter.push(toBatch([{ x: 10, y: 10, p: 1, tUs: 1000 }, { x: 11, y: 10, p: 0, tUs: 1500 }, { x: 80, y: 60, p: 1, tUs: 2000 }, { x: 0, y: 0, p: 1, tUs: 9000 }]), (win) => sums.push(win.input.data.reduce((a, b) => a + b, 0)));
+    expect(sums[0]).toBe(2);
+    expect(cutter.counters.inputFilteredEvents).toBe(1);
   });
 });
 
@@ -66,5 +80,11 @@ describe('the weights manifest’s inputLengthUs', () => {
   it('must be a positive span', () => {
     expect(() => parseWeightsManifest({ ...base, inputLengthUs: 0 })).toThrow(/inputLengthUs/);
     expect(() => parseWeightsManifest({ ...base, inputLengthUs: 'five' })).toThrow(/inputLengthUs/);
+  });
+
+  it('keeps an input noise filter and refuses an impossible one', () => {
+    expect(parseWeightsManifest({ ...base, inputNoiseFilter: { supportUs: 5000, minNeighbours: 2 } }).inputNoiseFilter).toEqual({ supportUs: 5000, minNeighbours: 2 });
+    expect(() => parseWeightsManifest({ ...base, inputNoiseFilter: { supportUs: 5000, minNeighbours: 9 } })).toThrow(/minNeighbours/);
+    expect(() => parseWeightsManifest({ ...base, inputNoiseFilter: { supportUs: 0, minNeighbours: 2 } })).toThrow(/supportUs/);
   });
 });

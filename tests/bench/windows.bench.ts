@@ -7,7 +7,9 @@
  * - windowInputVoxel5: a 5-bin voxel grid instead;
  * - learnerSubsample4096: capping the window's events to 4 096 for the learner;
  * - cutterPushAndEmit: the whole cutter path per window: push the window's events (validation, ring
- *   copy) and emit it (counts + learner subsample), i.e. what the runtime pays per window.
+ *   copy) and emit it (counts + learner subsample), i.e. what the runtime pays per window;
+ * - cutterPushAndEmitNoiseFilter: the same with the input noise filter (5 ms, 2 neighbours) that weights
+ *   trained with one make the runtime apply (src/app/perceptionWindows.ts).
  *
  * Events are a realistic scene, not uniform noise: moving straight edges (events within about a pixel
  * of each edge, polarity by the edge's contrast sign, a few flips) plus 10 % background noise, sorted in
@@ -22,6 +24,8 @@ import type { EventBatch } from '../../src/contracts/eventBatch.js';
 import type { SensorGeometry } from '../../src/contracts/sensorGeometry.js';
 import { LearnerEventBuffer, PLAIN_ARRAY_MASK, subsampleUniform } from '../../src/windows/learnerSubsampler.js';
 import { NetworkInputBuilder } from '../../src/windows/networkInputBuilder.js';
+import { BackgroundActivityFilter, DEFAULT_NOISE_FILTER } from '../../src/learning/loss/backgroundActivityFilter.js';
+import type { InputEventFilterFactory } from '../../src/windows/inputEventFilter.js';
 import { WindowCutter } from '../../src/windows/windowCutter.js';
 import { mulberry32 } from '../helpers/random.js';
 import { countGcs, measure, type TimedFigure } from './stats.js';
@@ -102,6 +106,25 @@ type Figure = TimedFigure;
 
 
 
+/** The whole cutter path on the scene's windows: `setup` shifts the next window onto the grid, `body` pushes and emits it. */
+function cutterPath(pick: (rep: number) => EventBatch, n: number, onWindow: () => void, inputFilterFor?: InputEventFilterFactory) {
+  const cutter = new WindowCutter({ sensor: SENSOR, network: NETWORK, rateHz: RATE_HZ, learnerCap: 4096 }, inputFilterFor);
+  const batch = { length: n, x: new Uint16Array(n), y: new Uint16Array(n), p: new Uint8Array(n), tUs: new Float64Array(n) };
+  const setup = (rep: number) => {
+    const src = pick(rep);
+    batch.x.set(src.x);
+    batch.y.set(src.y);
+    batch.p.set(src.p);
+    const base = (rep + 1) * PERIOD_US;
+    for (let i = 0; i < n; i++) batch.tUs[i] = base + src.tUs[i]!;
+  };
+  const body = (rep: number) => {
+    cutter.push(batch, onWindow);
+    cutter.advanceTo((rep + 2) * PERIOD_US, onWindow);
+  };
+  return { cutter, setup, body };
+}
+
 export async function run(opts: { quick: boolean }): Promise<Record<string, unknown>> {
   const runs = opts.quick ? 200 : 1000;
   const warmup = opts.quick ? 100 : 300;
@@ -109,6 +132,7 @@ export async function run(opts: { quick: boolean }): Promise<Record<string, unkn
   const windowInputVoxel5: Record<string, Figure> = {};
   const learnerSubsample4096: Record<string, Figure> = {};
   const cutterPushAndEmit: Record<string, Figure> = {};
+  const cutterPushAndEmitNoiseFilter: Record<string, Figure> = {};
   let steadyState: { windows: number; minorGcs: number; majorGcs: number } | undefined;
 
   const counts = new NetworkInputBuilder({ sensor: SENSOR, network: NETWORK, fit: 'letterbox', kind: 'counts', voxelBins: 1 });
@@ -136,28 +160,15 @@ export async function run(opts: { quick: boolean }): Promise<Record<string, unkn
 
     // Whole cutter path: each rep pushes the next window's events (times shifted onto the grid outside the
     // timed region) and advances time to that window's end, which emits it.
-    const cutter = new WindowCutter({ sensor: SENSOR, network: NETWORK, rateHz: RATE_HZ, learnerCap: 4096 });
-    const batch = { length: n, x: new Uint16Array(n), y: new Uint16Array(n), p: new Uint8Array(n), tUs: new Float64Array(n) };
-    const onWindow = (w: { eventCount: number }) => {
-      sink += w.eventCount;
-    };
-    const setup = (rep: number) => {
-      const src = pick(rep);
-      batch.x.set(src.x);
-      batch.y.set(src.y);
-      batch.p.set(src.p);
-      const base = (rep + 1) * PERIOD_US;
-      for (let i = 0; i < n; i++) batch.tUs[i] = base + src.tUs[i];
-    };
-    const body = (rep: number) => {
-      cutter.push(batch, onWindow);
-      cutter.advanceTo((rep + 2) * PERIOD_US, onWindow);
-    };
+    const { cutter, setup, body } = cutterPath(pick, n, () => (sink += 1));
     cutterPushAndEmit[label] = measure(n, warmup, runs, body, setup);
     const c = cutter.counters;
     if (c.windowsEmitted !== warmup + runs || c.eventsInWindows !== (warmup + runs) * n || c.ringOverflowDrops !== 0) {
       throw new Error(`cutter bench miscounted: ${JSON.stringify(c)}`);
     }
+    // The same with the input noise filter (5 ms, 2 neighbours), as weights trained with one ask for.
+    const filtered = cutterPath(pick, n, () => (sink += 1), (network) => new BackgroundActivityFilter(network, DEFAULT_NOISE_FILTER));
+    cutterPushAndEmitNoiseFilter[label] = measure(n, warmup, runs, filtered.body, filtered.setup);
 
     // Allocation check: garbage collections observed while the cutter runs many more windows in steady
     // state. With no allocation per window there are no minor (scavenge) collections at all.
@@ -186,6 +197,7 @@ export async function run(opts: { quick: boolean }): Promise<Record<string, unkn
     windowInputVoxel5,
     learnerSubsample4096,
     cutterPushAndEmit,
+    cutterPushAndEmitNoiseFilter,
     steadyStateGc: steadyState,
     target: {
       what: 'window → network input (counts) at 1 M events/s, 200 Hz: median ≤ 0.5 ms',
@@ -200,7 +212,7 @@ function printTable(figures: Record<string, unknown>): void {
   const rows: string[] = [];
   const pad = (s: string, n: number) => s.padEnd(n);
   rows.push(`${pad('figure', 24)}${pad('rate', 8)}${pad('events', 9)}${pad('median ms', 11)}${pad('p99 ms', 10)}runs`);
-  for (const key of ['windowInput', 'windowInputVoxel5', 'learnerSubsample4096', 'cutterPushAndEmit']) {
+  for (const key of ['windowInput', 'windowInputVoxel5', 'learnerSubsample4096', 'cutterPushAndEmit', 'cutterPushAndEmitNoiseFilter']) {
     for (const [rate, f] of Object.entries(figures[key] as Record<string, Figure>)) {
       rows.push(
         `${pad(key, 24)}${pad(rate, 8)}${pad(String(f.events), 9)}${pad(f.medianMs.toFixed(4), 11)}${pad(f.p99Ms.toFixed(4), 10)}${f.runs}`,

@@ -16,7 +16,7 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { Command, InvalidArgumentError } from 'commander';
-import { offable, offValue, type Offable, parseGroundFloor, parseReplay, parseSpeedScaling, parsePositiveNumber as positive, parseWholeNumber as int } from '../../cli/options.js';
+import { offable, offValue, type Offable, parseGroundFloor, parseNoiseFilter, parseReplay, parseSpeedScaling, parsePositiveNumber as positive, parseWholeNumber as int } from '../../cli/options.js';
 import type { SpeedScaling } from '../../contracts/networkOutput.js';
 import type { WeightsManifest } from '../../contracts/networkWeights.js';
 import { layerNames } from '../../../models/proximityNet.js';
@@ -24,7 +24,7 @@ import { DVS_CLEAN } from '../../../sim/events/dvsParams.js';
 import { readWeightsFile } from '../../platform/weightsFile.js';
 import { ForwardSession } from '../forwardSession.js';
 import { ONLINE_LR_SETTLING } from '../learnerConfig.js';
-import { checkNoiseFilterSettings, DEFAULT_GROUND_FLOOR, DEFAULT_NOISE_FILTER, ONLINE_GROUND_FLOOR, type GroundFloorSettings, type NoiseFilterSettings } from '../loss/index.js';
+import { DEFAULT_GROUND_FLOOR, DEFAULT_NOISE_FILTER, ONLINE_GROUND_FLOOR, type GroundFloorSettings, type NoiseFilterSettings } from '../loss/index.js';
 import { runClipJobs } from '../pretrain/clipPool.js';
 import type { LossSettings, TrainerSettings } from '../pretrain/learningSetup.js';
 import { newLoss } from '../pretrain/learningSetup.js';
@@ -149,6 +149,7 @@ export async function runEvaluation(o: EvalOptions, progress: ProgressSink = SIL
     ? {
         windowRateHz: meta.windows.rateHz,
         inputLengthUs: meta.windows.inputLengthUs,
+        ...(meta.windows.inputNoiseFilter ? { inputNoiseFilter: meta.windows.inputNoiseFilter } : {}),
         lossLengthUs: meta.windows.lossLengthUs,
         learnerCap: meta.windows.learnerCap,
         ...(meta.windows.simulatorFastRateHz !== null ? { fastRateHz: meta.windows.simulatorFastRateHz } : {}),
@@ -404,19 +405,6 @@ const settleArg = (v: string): { overUpdates: number; fraction: number } | null 
   return r;
 };
 
-const noiseFilterArg = (v: string): NoiseFilterSettings | null => {
-  if (v.trim() === 'off') return null;
-  const m = /^\s*(\d+(?:\.\d+)?):(\d)\s*$/.exec(v);
-  if (!m) throw new InvalidArgumentError(`expected <ms>:<neighbours> (e.g. 5:2) or off, got '${v}'`);
-  const f = { supportUs: Number(m[1]) * 1000, minNeighbours: Number(m[2]) };
-  try {
-    checkNoiseFilterSettings(f);
-  } catch (e) {
-    throw new InvalidArgumentError((e as Error).message);
-  }
-  return f;
-};
-
 export async function main(argv: readonly string[] = process.argv): Promise<void> {
   const program = new Command('eval:learning')
     .description('Evidence that learning works: (a) pretrained vs random init on held-out domain A, (b) online learning vs frozen in a 60 s domain-B flight, (c) loss vs ν error.')
@@ -441,7 +429,7 @@ export async function main(argv: readonly string[] = process.argv): Promise<void
     .option('--flight <scenario:seed:seconds>', `(b) the domain-B flight (default ${ADAPTATION_B.scenario}:${ADAPTATION_B.seed}:${ADAPTATION_B.seconds})`)
     .option('--held-out <scenario:seed:seconds>', `(b) the held-out domain-B world (default ${HELD_OUT_B.scenario}:${HELD_OUT_B.seed}:${HELD_OUT_B.seconds})`)
     .option('--no-held-out-b', '(b) skip the held-out domain-B check')
-    .option('--noise-filter <ms:neighbours|off>', '(b) background-activity filter on the online loss\'s events: support half-width in ms and neighbours required (of 8), or off', offable(noiseFilterArg), DEFAULT_NOISE_FILTER as Offable<NoiseFilterSettings>)
+    .option('--noise-filter <ms:neighbours|off>', '(b) background-activity filter on the online loss\'s events: support half-width in ms and neighbours required (of 8), or off', offable(parseNoiseFilter), DEFAULT_NOISE_FILTER as Offable<NoiseFilterSettings>)
     .option('--speed-scaling <refMS[:minMS]|off>', 'read the weights\' output as ν at this reference speed, scaled by the axial speed, instead of as their manifest says (diagnostics)', offable(parseSpeedScaling))
     .option('--ground-floor <weight[:margin]|off>', `(b) the online loss's ground-floor prior from the FC's height (ν ≥ the flat ground's ν): weight (s²) and margin, or off (default: the in-flight learner's, ${ONLINE_GROUND_FLOOR ? `${ONLINE_GROUND_FLOOR.weight}:${ONLINE_GROUND_FLOOR.margin}` : 'off'}; pretraining's is ${DEFAULT_GROUND_FLOOR.weight}:${DEFAULT_GROUND_FLOOR.margin})`, offable(parseGroundFloor))
     .option('--replay <capacity:every|off>', '(b) experience replay: keep a uniform sample of this many past windows and train on one of them in place of every n-th window (default off)', offable(parseReplay))

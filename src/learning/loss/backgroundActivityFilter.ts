@@ -36,19 +36,23 @@ export function checkNoiseFilterSettings(s: NoiseFilterSettings): void {
   }
 }
 
-// Neighbour k (bit k of the mask) at pixel offset (DX[k], DY[k]).
-const DX = [-1, 0, 1, -1, 1, -1, 0, 1];
-const DY = [-1, -1, -1, 0, 0, 1, 1, 1];
 
 export class BackgroundActivityFilter {
   readonly settings: NoiseFilterSettings;
   private readonly widthPx: number;
   private readonly heightPx: number;
-  /** Per sensor pixel: time of its latest event seen in the current pass (µs). */
+  /** Per sensor pixel: time of its latest event seen in the current pass (µs), valid where `seenIn` is the pass. */
   private readonly lastUs: Float64Array;
+  /**
+   * Per sensor pixel: the pass that last wrote `lastUs`. Stamping instead of clearing `lastUs` before each pass
+   * keeps a pass's cost to its events: clearing a 640 × 480 sensor twice per window cost more than filtering.
+   */
+  private readonly seenIn: Uint32Array;
+  private pass = 0;
   private capacity = 0;
   /** Per event: bit k set when neighbour k fired within ±supportUs. */
   private mask = new Uint8Array(0);
+  private keepFlags = new Uint8Array(0);
   private x = new Uint16Array(0);
   private y = new Uint16Array(0);
   private p = new Uint8Array(0);
@@ -61,64 +65,137 @@ export class BackgroundActivityFilter {
     this.settings = { supportUs: settings.supportUs, minNeighbours: settings.minNeighbours };
     this.widthPx = sensor.widthPx;
     this.heightPx = sensor.heightPx;
-    this.lastUs = new Float64Array(sensor.widthPx * sensor.heightPx);
+    // One pixel of border all round (see markNeighbours).
+    this.lastUs = new Float64Array((sensor.widthPx + 2) * (sensor.heightPx + 2));
+    this.seenIn = new Uint32Array((sensor.widthPx + 2) * (sensor.heightPx + 2));
     this.grow(initialCapacity);
+  }
+
+  /**
+   * The span before a window's start whose events can support one inside it, µs (= supportUs): what the
+   * window cutter hands over in front of the input window when this filters the network input
+   * (windows/inputEventFilter.ts).
+   */
+  get lookbackUs(): number {
+    return this.settings.supportUs;
   }
 
   /** The events with enough neighbourhood support, in their original order. */
   apply(events: EventBatch): EventBatch {
     const n = events.length;
-    if (n > this.capacity) this.grow(Math.max(n, 2 * this.capacity));
     const { x: ex, y: ey, tUs: et } = events;
-    const mask = this.mask;
-    mask.fill(0, 0, n);
-    this.markNeighbours(ex, ey, et, 0, n, 1, Number.NEGATIVE_INFINITY);
-    this.markNeighbours(ex, ey, et, n - 1, -1, -1, Number.POSITIVE_INFINITY);
-    const need = this.settings.minNeighbours;
+    const keep = this.keep(events);
     let m = 0;
     for (let i = 0; i < n; i++) {
-      if (popcount8(mask[i]!) < need) continue;
+      if (keep[i] === 0) continue;
       this.x[m] = ex[i]!;
       this.y[m] = ey[i]!;
       this.p[m] = events.p[i]!;
       this.t[m] = et[i]!;
       m++;
     }
-    this.dropped = n - m;
     return { length: m, x: this.x, y: this.y, p: this.p, tUs: this.t };
+  }
+
+  /**
+   * Per event: 1 when it has enough neighbourhood support, else 0 (a view valid until the next call). Events
+   * before index `from` only support later ones (their own flags are 0): the window cutter's look-back. Being
+   * earlier than every judged event, they matter only to the forward pass, where they just leave their times.
+   */
+  keep(events: EventBatch, from = 0): Uint8Array {
+    const n = events.length;
+    if (n > this.capacity) this.grow(Math.max(n, 2 * this.capacity));
+    const mask = this.mask;
+    mask.fill(0, 0, n);
+    const pass = this.nextPass();
+    this.leaveTimes(events.x, events.y, events.tUs, 0, Math.min(from, n), pass);
+    this.markNeighbours(events.x, events.y, events.tUs, from, n, 1, pass);
+    this.markNeighbours(events.x, events.y, events.tUs, n - 1, from - 1, -1, this.nextPass());
+    const need = this.settings.minNeighbours;
+    const keep = this.keepFlags;
+    keep.fill(0, 0, Math.min(from, n));
+    let kept = 0;
+    for (let i = from; i < n; i++) {
+      const k = popcount8(mask[i]!) >= need ? 1 : 0;
+      keep[i] = k;
+      kept += k;
+    }
+    this.dropped = n - kept;
+    return keep;
   }
 
   /**
    * One pass in time order (forward: step +1) or reverse (step −1): for each event, the neighbours whose
    * latest event in this pass lies within supportUs set their bit; then the event becomes its pixel's latest.
+   * The per-pixel arrays have a one-pixel border that is never written, so the eight neighbour reads need no
+   * bounds checks (the pass costs ~35 ns per event instead of ~100).
    */
-  private markNeighbours(ex: Uint16Array, ey: Uint16Array, et: Float64Array, from: number, to: number, step: number, never: number): void {
+  private markNeighbours(ex: Uint16Array, ey: Uint16Array, et: Float64Array, from: number, to: number, step: number, pass: number): void {
     const W = this.widthPx;
     const H = this.heightPx;
+    const PW = W + 2;
     const last = this.lastUs;
+    const seenIn = this.seenIn;
     const mask = this.mask;
-    const support = this.settings.supportUs;
-    last.fill(never);
+    const S = this.settings.supportUs;
     for (let i = from; i !== to; i += step) {
       const x = ex[i]!;
       const y = ey[i]!;
-      const t = et[i]!;
       if (x >= W || y >= H) continue;
+      const t = et[i]!;
+      const c = (y + 1) * PW + x + 1;
       let bits = mask[i]!;
-      for (let k = 0; k < 8; k++) {
-        const xx = x + DX[k]!;
-        const yy = y + DY[k]!;
-        if (xx < 0 || yy < 0 || xx >= W || yy >= H) continue;
-        if (Math.abs(t - last[yy * W + xx]!) <= support) bits |= 1 << k;
-      }
+      // Bit k = the neighbour at offset k of (−1,−1) (0,−1) (1,−1) (−1,0) (1,0) (−1,1) (0,1) (1,1).
+      let q = c - PW - 1;
+      if (seenIn[q] === pass && Math.abs(t - last[q]!) <= S) bits |= 1;
+      q = c - PW;
+      if (seenIn[q] === pass && Math.abs(t - last[q]!) <= S) bits |= 2;
+      q = c - PW + 1;
+      if (seenIn[q] === pass && Math.abs(t - last[q]!) <= S) bits |= 4;
+      q = c - 1;
+      if (seenIn[q] === pass && Math.abs(t - last[q]!) <= S) bits |= 8;
+      q = c + 1;
+      if (seenIn[q] === pass && Math.abs(t - last[q]!) <= S) bits |= 16;
+      q = c + PW - 1;
+      if (seenIn[q] === pass && Math.abs(t - last[q]!) <= S) bits |= 32;
+      q = c + PW;
+      if (seenIn[q] === pass && Math.abs(t - last[q]!) <= S) bits |= 64;
+      q = c + PW + 1;
+      if (seenIn[q] === pass && Math.abs(t - last[q]!) <= S) bits |= 128;
       mask[i] = bits;
-      last[y * W + x] = t;
+      last[c] = t;
+      seenIn[c] = pass;
     }
+  }
+
+  /** Records events [from, to) as their pixels' latest in `pass`, judging nothing (supporters only). */
+  private leaveTimes(ex: Uint16Array, ey: Uint16Array, et: Float64Array, from: number, to: number, pass: number): void {
+    const W = this.widthPx;
+    const H = this.heightPx;
+    const PW = W + 2;
+    for (let i = from; i < to; i++) {
+      const x = ex[i]!;
+      const y = ey[i]!;
+      if (x >= W || y >= H) continue;
+      const c = (y + 1) * PW + x + 1;
+      this.lastUs[c] = et[i]!;
+      this.seenIn[c] = pass;
+    }
+  }
+
+  /** A new pass stamp (after 2^32 − 1 passes the stamps restart rather than let an old one look current). */
+  private nextPass(): number {
+    if (this.pass === 0xffffffff) {
+      this.seenIn.fill(0);
+      this.pass = 0;
+    }
+    return ++this.pass;
   }
 
   private grow(capacity: number): void {
     this.capacity = capacity;
     this.mask = new Uint8Array(capacity);
+    this.keepFlags = new Uint8Array(capacity);
     this.x = new Uint16Array(capacity);
     this.y = new Uint16Array(capacity);
     this.p = new Uint8Array(capacity);

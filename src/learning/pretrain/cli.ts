@@ -12,8 +12,8 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { Command } from 'commander';
 import type { SpeedScaling } from '../../contracts/networkOutput.js';
-import { offable, offValue, type Offable, parseGroundFloor, parseSpeedScaling, parsePositiveNumber as positive, parseWholeNumber as int } from '../../cli/options.js';
-import type { GroundFloorSettings } from '../loss/index.js';
+import { offable, offValue, type Offable, parseGroundFloor, parseNoiseFilter, parseSpeedScaling, parsePositiveNumber as positive, parseWholeNumber as int } from '../../cli/options.js';
+import type { GroundFloorSettings, NoiseFilterSettings } from '../loss/index.js';
 import { weightsBytes } from '../../../models/weightsPacking.js';
 import { DEFAULT_PRETRAIN_CONFIG, quickConfig, type PretrainConfig } from './pretrainConfig.js';
 import { runPretraining, type PretrainResult } from './pretrain.js';
@@ -46,6 +46,7 @@ export async function main(argv: readonly string[] = process.argv): Promise<void
     .option('--lr <x>', 'Adam learning rate, every epoch (replaces the step decay)', positive)
     .option('--batch <n>', 'windows per update', int)
     .option('--input-ms <ms>', `length of the network's input window in ms, ending with each window (default ${DEFAULT_PRETRAIN_CONFIG.clip.inputLengthUs! / 1000}); the runtime reads it from the weights' metadata`, positive)
+    .option('--input-noise-filter <ms:neighbours|off>', `noise filter on the network input's events: support in ms and neighbours required (of 8), or off (default ${DEFAULT_PRETRAIN_CONFIG.clip.inputNoiseFilter ? `${DEFAULT_PRETRAIN_CONFIG.clip.inputNoiseFilter.supportUs / 1000}:${DEFAULT_PRETRAIN_CONFIG.clip.inputNoiseFilter.minNeighbours}` : 'off'}); the runtime reads it from the weights' metadata`, offable(parseNoiseFilter))
     .option('--learner-cap <n>', `most loss events per window (default ${DEFAULT_PRETRAIN_CONFIG.clip.learnerCap})`, int)
     .option('--seconds-scale <x>', 'multiply every training clip length (more or less data)', positive)
     .option('--ground-floor <weight[:margin]|off>', 'the loss\'s ground-floor prior from the FC\'s height (ν ≥ the flat ground\'s ν): weight (s²) and margin, or off (default: as configured)', offable(parseGroundFloor))
@@ -65,14 +66,20 @@ export async function main(argv: readonly string[] = process.argv): Promise<void
     secondsScale?: number;
     learnerCap?: number;
     inputMs?: number;
+    inputNoiseFilter?: Offable<NoiseFilterSettings>;
     groundFloor?: Offable<GroundFloorSettings>;
     speedScaling?: Offable<SpeedScaling>;
     json?: boolean;
     progress: boolean;
   }>();
   const groundFloor = offValue(o.groundFloor);
+  const inputNoiseFilter = offValue(o.inputNoiseFilter);
   const speedScaling = offValue(o.speedScaling);
   let config: PretrainConfig = o.quick ? quickConfig() : DEFAULT_PRETRAIN_CONFIG;
+  if (inputNoiseFilter !== undefined) {
+    const { inputNoiseFilter: _, ...clip } = config.clip;
+    config = { ...config, clip: inputNoiseFilter ? { ...clip, inputNoiseFilter } : clip };
+  }
   config = {
     ...config,
     seed: o.seed,

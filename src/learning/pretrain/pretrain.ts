@@ -33,6 +33,7 @@ import { createLearningSetup, type LearningSetup } from './learningSetup.js';
 import { trainingClips, validatePretrainConfig, type PretrainConfig } from './pretrainConfig.js';
 import { SILENT_PROGRESS, type ProgressSink } from './progress.js';
 import type { ClipCamera } from './simClips.js';
+import type { NoiseFilterSettings } from '../loss/backgroundActivityFilter.js';
 
 /** One point of the training history. */
 export interface HistoryPoint {
@@ -75,6 +76,8 @@ export interface PretrainMetadata {
   readonly windows: {
     readonly rateHz: number;
     readonly inputLengthUs: number;
+    /** The noise filter on the input's events (null: none). */
+    readonly inputNoiseFilter: NoiseFilterSettings | null;
     readonly lossLengthUs: number;
     readonly learnerCap: number;
     readonly sampleEvery: number;
@@ -178,6 +181,7 @@ export async function runPretraining(config: PretrainConfig, options: PretrainOp
     ...(c.speedScaling ? { speedScaling: c.speedScaling } : {}),
     // The runtime counts the input over the span the weights learned from (closedLoopFlight.ts).
     inputLengthUs: c.clip.inputLengthUs ?? 1e6 / c.clip.windowRateHz,
+    ...(c.clip.inputNoiseFilter ? { inputNoiseFilter: { ...c.clip.inputNoiseFilter } } : {}),
   };
   const setup = await createLearningSetup({
     modelDir,
@@ -255,6 +259,7 @@ export async function runPretraining(config: PretrainConfig, options: PretrainOp
       windows: {
         rateHz: c.clip.windowRateHz,
         inputLengthUs: c.clip.inputLengthUs ?? 1e6 / c.clip.windowRateHz,
+        inputNoiseFilter: c.clip.inputNoiseFilter ?? null,
         lossLengthUs: c.clip.lossLengthUs ?? c.clip.inputLengthUs ?? 1e6 / c.clip.windowRateHz,
         learnerCap: c.clip.learnerCap,
         sampleEvery: c.sampleEvery,

@@ -26,7 +26,8 @@
 import type { CameraIntrinsics } from '../../contracts/cameraIntrinsics.js';
 import type { EventWindow } from '../../contracts/eventWindow.js';
 import type { SensorGeometry } from '../../contracts/sensorGeometry.js';
-import { WindowCutter } from '../../windows/index.js';
+import { WindowCutter, type InputEventFilterFactory } from '../../windows/index.js';
+import { BackgroundActivityFilter, type NoiseFilterSettings } from '../loss/backgroundActivityFilter.js';
 import { cameraMotionFromFc } from '../cameraMotion.js';
 import { focusOfExpansionFromVelocity, type Vec3 } from '../loss/index.js';
 import type { CameraMotion } from '../trainingSample.js';
@@ -56,6 +57,8 @@ export interface ClipOptions {
   readonly windowRateHz: number;
   /** Input window length, µs; default one period. */
   readonly inputLengthUs?: number;
+  /** Noise filter on the network input's events (as the runtime applies it when the weights say so); default none. */
+  readonly inputNoiseFilter?: NoiseFilterSettings;
   /** Loss window length, µs; default the input window's. */
   readonly lossLengthUs?: number;
   /** Most learner events per loss window (the cutter's learner cap); default 4096. */
@@ -160,17 +163,21 @@ export async function flyClip(
   const periodUs = 1e6 / o.windowRateHz;
   const inputLengthUs = o.inputLengthUs ?? periodUs;
   const lossLengthUs = o.lossLengthUs ?? inputLengthUs;
-  const newCutter = (lengthUs: number, learnerCap: number) =>
-    new WindowCutter({
-      sensor: camera.sensor,
-      network: camera.network,
-      rateHz: o.windowRateHz,
-      lengthUs,
-      learnerCap,
-      maxGapUs: Math.max(1_000_000, 2 * lengthUs),
-      ringCapacity: 1 << 20,
-    });
-  const inputCutter = newCutter(inputLengthUs, o.learnerCap);
+  const newCutter = (lengthUs: number, learnerCap: number, inputFilterFor?: InputEventFilterFactory) =>
+    new WindowCutter(
+      {
+        sensor: camera.sensor,
+        network: camera.network,
+        rateHz: o.windowRateHz,
+        lengthUs,
+        learnerCap,
+        maxGapUs: Math.max(1_000_000, 2 * lengthUs),
+        ringCapacity: 1 << 20,
+      },
+      inputFilterFor,
+    );
+  const noise = o.inputNoiseFilter;
+  const inputCutter = newCutter(inputLengthUs, o.learnerCap, noise ? (network) => new BackgroundActivityFilter(network, noise) : undefined);
   const lossCutter = lossLengthUs === inputLengthUs ? undefined : newCutter(lossLengthUs, o.learnerCap);
   const pilot = createExpertPilot(sim.scenario, new Prng(spec.seed).derive('expert-pilot'), {
     excitation: o.excitation ?? 1,

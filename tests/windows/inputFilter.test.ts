@@ -1,0 +1,126 @@
+/**
+ * The window cutter with an input filter (windows/inputEventFilter.ts), here the background-activity filter
+ * the runtime wires in: each window's input counts exactly the events of [start, end) that have support from
+ * at least k of their 8 neighbours within ±S among the events of [start − S, end). Checked against a naive
+ * per-event reference over the same span (written from that definition, not from the filter's passes), for
+ * back-to-back, overlapping and gapped windows; the learner's events stay unfiltered; the counter says how
+ * many events the filter kept out.
+ */
+import { describe, expect, it } from 'vitest';
+import type { EventWindow } from '../../src/contracts/eventWindow.js';
+import { BackgroundActivityFilter } from '../../src/learning/loss/backgroundActivityFilter.js';
+import { WindowCutter } from '../../src/windows/windowCutter.js';
+import { naiveNetworkPixel, rng, toBatch, type PlainEvent } from './reference.js';
+
+const SENSOR = { widthPx: 160, heightPx: 120 };
+
+/** A vertical edge sweeping right at 2 px/ms (supported events) plus uniform noise (mostly isolated). */
+function scene(seed: number, durationUs: number): PlainEvent[] {
+  const rand = rng(seed);
+  const out: PlainEvent[] = [];
+  for (let t = 0; t < durationUs; t += 50) {
+    const x = Math.floor((t / 500) % 160);
+    for (let y = 30; y < 90; y += 3) if (rand() < 0.5) out.push({ x, y: y + Math.floor(rand() * 3), p: 1, tUs: t + Math.floor(rand() * 50) });
+    if (rand() < 0.6) out.push({ x: Math.floor(rand() * 160), y: Math.floor(rand() * 120), p: rand() < 0.5 ? 1 : 0, tUs: t + Math.floor(rand() * 50) });
+  }
+  return out.sort((a, b) => a.tUs - b.tUs);
+}
+
+/** Naive reference: per-polarity counts of the supported events of [start, end), support among [start − S, end). */
+function referenceCounts(events: readonly PlainEvent[], startUs: number, endUs: number, supportUs: number, minNeighbours: number): Float32Array {
+  const span = events.filter((e) => e.tUs >= startUs - supportUs && e.tUs < endUs);
+  const out = new Float32Array(2 * 160 * 120);
+  for (const e of span) {
+    if (e.tUs < startUs) continue;
+    let neighbours = 0;
+    for (let dy = -1; dy <= 1; dy++) {
+      for (let dx = -1; dx <= 1; dx++) {
+        if (dx === 0 && dy === 0) continue;
+        if (span.some((o) => o.x === e.x + dx && o.y === e.y + dy && Math.abs(o.tUs - e.tUs) <= supportUs)) neighbours++;
+      }
+    }
+    if (neighbours >= minNeighbours) out[(e.p ? 160 * 120 : 0) + e.y * 160 + e.x]! += 1;
+  }
+  return out;
+}
+
+describe('WindowCutter with an input filter', () => {
+  it.each([
+    ['back-to-back 5 ms windows at 200 Hz', 200, 5000],
+    ['overlapping 12 ms windows at 200 Hz', 200, 12_000],
+    ['3 ms windows at 100 Hz (gaps between them)', 100, 3000],
+  ])('%s: the input counts exactly the supported events of the window', (_name, rateHz, lengthUs) => {
+    const settings = { supportUs: 2000, minNeighbours: 2 };
+    const cutter = new WindowCutter({ sensor: SENSOR, rateHz, lengthUs, learnerCap: 1 << 20 }, (network) => new BackgroundActivityFilter(network, settings));
+    const events = scene(7, 90_000);
+    const seen: { start: number; end: number; input: Float32Array; learner: number; raw: number }[] = [];
+    cutter.push(toBatch(events), (w: EventWindow) =>
+      seen.push({ start: w.tStartUs, end: w.tEndUs, input: w.input.data.slice(), learner: w.learnerEvents.length, raw: w.eventCount }),
+    );
+    expect(seen.length).toBeGreaterThan(5);
+    let kept = 0;
+    let raw = 0;
+    for (const w of seen) {
+      const ref = referenceCounts(events, w.start, w.end, settings.supportUs, settings.minNeighbours);
+      expect(Array.from(w.input)).toEqual(Array.from(ref));
+      const inWindow = events.filter((e) => e.tUs >= w.start && e.tUs < w.end).length;
+      expect(w.raw).toBe(inWindow); // eventCount stays the events that arrived
+      expect(w.learner).toBe(inWindow); // the learner's events are not filtered here
+      kept += ref.reduce((a, b) => a + b, 0);
+      raw += inWindow;
+    }
+    // The filter had something to do: the noise goes, most of the edge stays.
+    expect(raw - kept).toBeGreaterThan(0.03 * raw); // about 6 % of the events are noise
+    expect(kept).toBeGreaterThan(0.5 * raw);
+    expect(cutter.counters.inputFilteredEvents).toBe(raw - kept);
+  });
+
+  it('judges neighbours on the network grid, not the sensor’s: a 640 × 480 sensor letterboxed into a 160 × 100 input', () => {
+    const VGA = { widthPx: 640, heightPx: 480 };
+    const NET = { widthPx: 160, heightPx: 100 }; // letterbox: scale 100 / 480, bars left and right
+    const settings = { supportUs: 2000, minNeighbours: 2 };
+    const cutter = new WindowCutter({ sensor: VGA, network: NET, rateHz: 200, learnerCap: 1 << 20 }, (network) => new BackgroundActivityFilter(network, settings));
+    // The 160 × 120 scene scaled up 4× (each event somewhere in its 4 × 4 block): on the sensor grid almost no
+    // event has a neighbour, on the network grid (≈ 0.2 network px per sensor px) the edge's events do.
+    const rand = rng(3);
+    const events = scene(9, 40_000).map((e) => ({ ...e, x: 4 * e.x + Math.floor(rand() * 4), y: 4 * e.y + Math.floor(rand() * 4) }));
+    const m = cutter.mapping;
+    const onNet = events.map((e) => ({ e, n: naiveNetworkPixel(m, NET, e.x, e.y) }));
+    const seen: { start: number; end: number; input: Float32Array }[] = [];
+    cutter.push(toBatch(events), (w) => seen.push({ start: w.tStartUs, end: w.tEndUs, input: w.input.data.slice() }));
+    expect(seen.length).toBeGreaterThan(5);
+    const plane = NET.widthPx * NET.heightPx;
+    for (const w of seen) {
+      const span = onNet.filter(({ e, n }) => n !== undefined && e.tUs >= w.start - settings.supportUs && e.tUs < w.end);
+      const ref = new Float32Array(2 * plane);
+      for (const { e, n } of span) {
+        if (e.tUs < w.start) continue;
+        let neighbours = 0;
+        for (let dy = -1; dy <= 1; dy++) {
+          for (let dx = -1; dx <= 1; dx++) {
+            if (dx === 0 && dy === 0) continue;
+            if (span.some((o) => o.n!.xn === n!.xn + dx && o.n!.yn === n!.yn + dy && Math.abs(o.e.tUs - e.tUs) <= settings.supportUs)) neighbours++;
+          }
+        }
+        if (neighbours >= settings.minNeighbours) ref[(e.p ? plane : 0) + n!.yn * NET.widthPx + n!.xn]! += 1;
+      }
+      expect(Array.from(w.input)).toEqual(Array.from(ref));
+    }
+  });
+
+  it('without a filter counts every event (the filter is the only difference)', () => {
+    const events = scene(8, 30_000);
+    const plain = new WindowCutter({ sensor: SENSOR, rateHz: 200 });
+    let total = 0;
+    plain.push(toBatch(events), (w) => (total += w.input.data.reduce((a, b) => a + b, 0)));
+    const inWindows = events.filter((e) => e.tUs < Math.floor(events.at(-1)!.tUs / 5000) * 5000).length;
+    expect(total).toBe(inWindows);
+    expect(plain.counters.inputFilteredEvents).toBe(0);
+  });
+
+  it('refuses a filter with a negative or non-finite lookback', () => {
+    const bad = { lookbackUs: -1, keep: () => new Uint8Array(0) };
+    expect(() => new WindowCutter({ sensor: SENSOR, rateHz: 200 }, () => bad)).toThrow(/lookbackUs/);
+    expect(() => new WindowCutter({ sensor: SENSOR, rateHz: 200 }, () => ({ ...bad, lookbackUs: Number.NaN }))).toThrow(/lookbackUs/);
+  });
+});
