@@ -49,6 +49,8 @@ export class BackgroundActivityFilter {
    */
   private readonly seenIn: Uint32Array;
   private pass = 0;
+  /** Index offsets of the 8 neighbours in the bordered grid, in bit order. */
+  private readonly offsets: Int32Array;
   private capacity = 0;
   /** Per event: bit k set when neighbour k fired within ±supportUs. */
   private mask = new Uint8Array(0);
@@ -68,6 +70,8 @@ export class BackgroundActivityFilter {
     // One pixel of border all round (see markNeighbours).
     this.lastUs = new Float64Array((sensor.widthPx + 2) * (sensor.heightPx + 2));
     this.seenIn = new Uint32Array((sensor.widthPx + 2) * (sensor.heightPx + 2));
+    const pw = sensor.widthPx + 2;
+    this.offsets = Int32Array.from([-pw - 1, -pw, -pw + 1, -1, 1, pw - 1, pw, pw + 1]);
     this.grow(initialCapacity);
   }
 
@@ -109,14 +113,15 @@ export class BackgroundActivityFilter {
     mask.fill(0, 0, n);
     const pass = this.nextPass();
     this.leaveTimes(events.x, events.y, events.tUs, 0, Math.min(from, n), pass);
-    this.markNeighbours(events.x, events.y, events.tUs, from, n, 1, pass);
-    this.markNeighbours(events.x, events.y, events.tUs, n - 1, from - 1, -1, this.nextPass());
     const need = this.settings.minNeighbours;
+    this.markNeighbours(events.x, events.y, events.tUs, from, n, 1, pass, need);
+    // Backward: an event the forward pass already kept only leaves its time (more bits cannot drop it).
+    this.markNeighbours(events.x, events.y, events.tUs, n - 1, from - 1, -1, this.nextPass(), need);
     const keep = this.keepFlags;
     keep.fill(0, 0, Math.min(from, n));
     let kept = 0;
     for (let i = from; i < n; i++) {
-      const k = popcount8(mask[i]!) >= need ? 1 : 0;
+      const k = POPCOUNT[mask[i]!]! >= need ? 1 : 0;
       keep[i] = k;
       kept += k;
     }
@@ -128,9 +133,10 @@ export class BackgroundActivityFilter {
    * One pass in time order (forward: step +1) or reverse (step −1): for each event, the neighbours whose
    * latest event in this pass lies within supportUs set their bit; then the event becomes its pixel's latest.
    * The per-pixel arrays have a one-pixel border that is never written, so the eight neighbour reads need no
-   * bounds checks (the pass costs ~35 ns per event instead of ~100).
+   * bounds checks. Only whether an event's bits reach `enough` (= minNeighbours) matters, so an event stops
+   * looking once they do, and one that reached it in the forward pass only leaves its time in the backward one.
    */
-  private markNeighbours(ex: Uint16Array, ey: Uint16Array, et: Float64Array, from: number, to: number, step: number, pass: number): void {
+  private markNeighbours(ex: Uint16Array, ey: Uint16Array, et: Float64Array, from: number, to: number, step: number, pass: number, enough: number): void {
     const W = this.widthPx;
     const H = this.heightPx;
     const PW = W + 2;
@@ -138,6 +144,7 @@ export class BackgroundActivityFilter {
     const seenIn = this.seenIn;
     const mask = this.mask;
     const S = this.settings.supportUs;
+    const off = this.offsets;
     for (let i = from; i !== to; i += step) {
       const x = ex[i]!;
       const y = ey[i]!;
@@ -145,23 +152,20 @@ export class BackgroundActivityFilter {
       const t = et[i]!;
       const c = (y + 1) * PW + x + 1;
       let bits = mask[i]!;
-      // Bit k = the neighbour at offset k of (−1,−1) (0,−1) (1,−1) (−1,0) (1,0) (−1,1) (0,1) (1,1).
-      let q = c - PW - 1;
-      if (seenIn[q] === pass && Math.abs(t - last[q]!) <= S) bits |= 1;
-      q = c - PW;
-      if (seenIn[q] === pass && Math.abs(t - last[q]!) <= S) bits |= 2;
-      q = c - PW + 1;
-      if (seenIn[q] === pass && Math.abs(t - last[q]!) <= S) bits |= 4;
-      q = c - 1;
-      if (seenIn[q] === pass && Math.abs(t - last[q]!) <= S) bits |= 8;
-      q = c + 1;
-      if (seenIn[q] === pass && Math.abs(t - last[q]!) <= S) bits |= 16;
-      q = c + PW - 1;
-      if (seenIn[q] === pass && Math.abs(t - last[q]!) <= S) bits |= 32;
-      q = c + PW;
-      if (seenIn[q] === pass && Math.abs(t - last[q]!) <= S) bits |= 64;
-      q = c + PW + 1;
-      if (seenIn[q] === pass && Math.abs(t - last[q]!) <= S) bits |= 128;
+      if (POPCOUNT[bits]! >= enough) {
+        last[c] = t;
+        seenIn[c] = pass;
+        continue;
+      }
+      // Bit k = the neighbour at offset k of (−1,−1) (0,−1) (1,−1) (−1,0) (1,0) (−1,1) (0,1) (1,1); stop once
+      // the bits reach `enough` (the verdict cannot change).
+      for (let k = 0; k < 8; k++) {
+        const q = c + off[k]!;
+        if (seenIn[q] === pass && Math.abs(t - last[q]!) <= S) {
+          bits |= 1 << k;
+          if (POPCOUNT[bits]! >= enough) break;
+        }
+      }
       mask[i] = bits;
       last[c] = t;
       seenIn[c] = pass;
@@ -203,8 +207,9 @@ export class BackgroundActivityFilter {
   }
 }
 
-function popcount8(v: number): number {
-  v = v - ((v >> 1) & 0x55);
-  v = (v & 0x33) + ((v >> 2) & 0x33);
-  return (v + (v >> 4)) & 0x0f;
-}
+/** Set bits of each byte value. */
+const POPCOUNT = Uint8Array.from({ length: 256 }, (_, v) => {
+  let c = 0;
+  for (let b = v; b !== 0; b >>= 1) c += b & 1;
+  return c;
+});

@@ -10,7 +10,7 @@
  * (src/learning/evaluation/evalClips.ts); seeds 7, 8 and 9 are refused for that reason.
  */
 import { DEFAULT_MIN_SPEED_MS, type SpeedScaling } from '../../contracts/networkOutput.js';
-import { DEFAULT_GROUND_FLOOR } from '../loss/index.js';
+import { DEFAULT_GROUND_FLOOR, DEFAULT_NOISE_FILTER } from '../loss/index.js';
 import { layerNames } from '../../../models/proximityNet.js';
 import type { LossSettings, TrainerSettings } from './learningSetup.js';
 import type { ClipOptions, ClipSpec } from './simClips.js';
@@ -70,6 +70,10 @@ export const DEFAULT_PRETRAIN_CONFIG: PretrainConfig = {
     // The runtime's default window rate (evpilot start --rate-hz 200): the network sees 5 ms of events.
     windowRateHz: 200,
     inputLengthUs: 5_000,
+    // Only events with neighbourhood support count in the input (5 ms, 2 of 8 neighbours): the network then
+    // never learns to read sensor noise, and a noisy sensor (domain B) looks like the clean one it trained on
+    // (EVIDENCE.md, "The input noise filter"). The runtime applies the same filter (manifest inputNoiseFilter).
+    inputNoiseFilter: { ...DEFAULT_NOISE_FILTER },
     // The loss warps the events of the last 40 ms: at 160 × 120 the events of 5–10 ms move a fraction of a
     // pixel and the loss is flat in ν (EVIDENCE.md, "Choices").
     lossLengthUs: 40_000,
