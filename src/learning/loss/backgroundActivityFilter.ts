@@ -59,7 +59,7 @@ export class BackgroundActivityFilter {
   private y = new Uint16Array(0);
   private p = new Uint8Array(0);
   private t = new Float64Array(0);
-  /** Events the last `apply` dropped as noise. */
+  /** Events the last `apply` (or `keep`, of those it judged) dropped as noise. */
   dropped = 0;
 
   constructor(sensor: SensorGeometry, settings: NoiseFilterSettings, initialCapacity = 16_384) {
@@ -109,23 +109,24 @@ export class BackgroundActivityFilter {
   keep(events: EventBatch, from = 0): Uint8Array {
     const n = events.length;
     if (n > this.capacity) this.grow(Math.max(n, 2 * this.capacity));
+    const first = Math.min(Math.max(Math.floor(from), 0), n); // the passes below must start inside [0, n]
     const mask = this.mask;
     mask.fill(0, 0, n);
     const pass = this.nextPass();
-    this.leaveTimes(events.x, events.y, events.tUs, 0, Math.min(from, n), pass);
+    this.leaveTimes(events.x, events.y, events.tUs, 0, first, pass);
     const need = this.settings.minNeighbours;
-    this.markNeighbours(events.x, events.y, events.tUs, from, n, 1, pass, need);
+    this.markNeighbours(events.x, events.y, events.tUs, first, n, 1, pass, need);
     // Backward: an event the forward pass already kept only leaves its time (more bits cannot drop it).
-    this.markNeighbours(events.x, events.y, events.tUs, n - 1, from - 1, -1, this.nextPass(), need);
+    this.markNeighbours(events.x, events.y, events.tUs, n - 1, first - 1, -1, this.nextPass(), need);
     const keep = this.keepFlags;
-    keep.fill(0, 0, Math.min(from, n));
+    keep.fill(0, 0, first);
     let kept = 0;
-    for (let i = from; i < n; i++) {
+    for (let i = first; i < n; i++) {
       const k = POPCOUNT[mask[i]!]! >= need ? 1 : 0;
       keep[i] = k;
       kept += k;
     }
-    this.dropped = n - kept;
+    this.dropped = n - first - kept;
     return keep;
   }
 

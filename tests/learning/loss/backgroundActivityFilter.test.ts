@@ -105,6 +105,32 @@ describe('BackgroundActivityFilter', () => {
     });
   });
 
+  it('keep(events, from): events before `from` support later ones but are not judged (the cutter’s look-back)', () => {
+    const f = new BackgroundActivityFilter(SENSOR, { supportUs: 1000, minNeighbours: 1 });
+    const events = batch([
+      [5, 5, 0], // look-back: supports (6, 5) at 500
+      [9, 9, 100], // look-back, isolated: flag 0 anyway
+      [6, 5, 500], // judged: kept thanks to the look-back event
+      [15, 15, 800], // judged: backed by (16, 15) 900 µs later
+      [16, 15, 1700], // judged: backed by (15, 15) 900 µs earlier
+      [30, 2, 1800], // judged: isolated
+    ]);
+    expect(Array.from(f.keep(events, 2).subarray(0, 6))).toEqual([0, 0, 1, 1, 1, 0]);
+    expect(f.dropped).toBe(1); // of the four it judged
+    // The same events judged from the start: the look-back events get verdicts of their own.
+    expect(Array.from(f.keep(events).subarray(0, 6))).toEqual([1, 0, 1, 1, 1, 0]);
+    // A `from` past the end judges nothing (and terminates); a negative one judges everything.
+    expect(Array.from(f.keep(events, 99).subarray(0, 6))).toEqual([0, 0, 0, 0, 0, 0]);
+    expect(Array.from(f.keep(events, -3).subarray(0, 6))).toEqual([1, 0, 1, 1, 1, 0]);
+  });
+
+  it('forgets the previous call: an event is not backed by one it was not given', () => {
+    const f = new BackgroundActivityFilter(SENSOR, { supportUs: 1000, minNeighbours: 1 });
+    expect(f.apply(batch([[5, 5, 0], [6, 5, 100]])).length).toBe(2);
+    // (7, 5) at 150 neighbours (6, 5) at 100, but that event belongs to the previous call.
+    expect(f.apply(batch([[7, 5, 150]])).length).toBe(0);
+  });
+
   it('rejects settings it cannot honour', () => {
     expect(() => checkNoiseFilterSettings({ supportUs: 0, minNeighbours: 1 })).toThrow(/supportUs/);
     expect(() => checkNoiseFilterSettings({ supportUs: Number.NaN, minNeighbours: 1 })).toThrow(/supportUs/);
