@@ -2,7 +2,7 @@
 import { Command, InvalidArgumentError } from 'commander';
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_GROUND_FLOOR } from '../../src/learning/loss/groundFloor.js';
-import { offable, offValue, parseGroundFloor, parsePositiveInt, parsePositiveNumber, parseReplay, parseSpeedScaling, parseWholeNumber, type Offable } from '../../src/cli/options.js';
+import { offable, offValue, parseGroundFloor, parseNoiseFilter, parsePositiveInt, parsePositiveNumber, parseReplay, parseSpeedScaling, parseWholeNumber, type Offable } from '../../src/cli/options.js';
 import type { GroundFloorSettings } from '../../src/learning/loss/groundFloor.js';
 
 describe('commander argument parsers', () => {
@@ -40,6 +40,15 @@ describe('commander argument parsers', () => {
     expect(() => parseReplay('256')).toThrow(/capacity>:<every/);
     expect(() => parseReplay('0:2')).toThrow(/capacity/);
     expect(() => parseReplay('8:1')).toThrow(/every/);
+  });
+
+  it('parseNoiseFilter takes ms:neighbours or off, and refuses what the filter cannot do', () => {
+    expect(parseNoiseFilter('off')).toBeNull();
+    expect(parseNoiseFilter('5:2')).toEqual({ supportUs: 5000, minNeighbours: 2 });
+    expect(parseNoiseFilter(' 2.5:1 ')).toEqual({ supportUs: 2500, minNeighbours: 1 });
+    expect(() => parseNoiseFilter('5')).toThrow(InvalidArgumentError);
+    expect(() => parseNoiseFilter('5:9')).toThrow(/minNeighbours/);
+    expect(() => parseNoiseFilter('0:2')).toThrow(/supportUs/);
   });
 });
 
