@@ -40,8 +40,9 @@ export interface WeightsManifest {
   readonly inputLengthUs?: number;
   /**
    * Noise filter on the network input's events, when the weights were trained with one: an event counts only
-   * when at least `minNeighbours` of its 8 neighbouring pixels fired within ±`supportUs` µs of it, among the
-   * events of the input span and `supportUs` before it (the runtime applies the same; app/perceptionWindows.ts).
+   * when at least `minNeighbours` of its 8 neighbouring pixels *of the network grid* fired within ±`supportUs` µs
+   * of it, among the events of the input span and `supportUs` before it (the runtime applies the same:
+   * app/perceptionWindows.ts, windows/inputEventFilter.ts).
    * Absent: every event counts.
    */
   readonly inputNoiseFilter?: { readonly supportUs: number; readonly minNeighbours: number };
