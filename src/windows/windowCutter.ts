@@ -96,9 +96,9 @@ export class WindowCutter {
   private readonly inputFilter: InputEventFilter | undefined;
   /** The input's span with the filter's lookback, µs. */
   private readonly inputSpanUs: number;
-  /** The input span's events in sensor coordinates, then the kept ones (grown on demand). */
+  /** The window's events the input filter kept, in sensor coordinates (grown with `networkScratch`). */
   private sensorScratch = emptyEvents(0);
-  /** The same events in network coordinates, as the input filter takes them. */
+  /** The input span's events (look-back included) in network coordinates, as the input filter takes them. */
   private networkScratch = emptyEvents(0);
 
   private started = false;
@@ -391,7 +391,7 @@ export class WindowCutter {
     const builder = this.builder;
     builder.begin(startUs, endUs);
     if (this.inputFilter) {
-      this.addFiltered(endUs - this.inputSpanUs, startUs);
+      this.addFiltered(endUs - this.inputSpanUs, from);
     } else if (count > 0) {
       // The logical range may wrap around the end of the ring's arrays: at most two contiguous segments.
       const first = from & ring.mask;
@@ -419,51 +419,49 @@ export class WindowCutter {
   }
 
   /**
-   * Counts the events at or after `startUs` that the input filter keeps, judged among those stored since
-   * `fromUs` in network coordinates (events outside the network map to an out-of-range pixel: never kept).
+   * Counts the window's events (ring index `windowFrom` on) that the input filter keeps, judged among those
+   * stored since `fromUs` in network coordinates (events outside the network map to an out-of-range pixel:
+   * never kept).
    */
-  private addFiltered(fromUs: number, startUs: number): void {
+  private addFiltered(fromUs: number, windowFrom: number): void {
     const ring = this.ring;
     const from = ring.firstAtOrAfter(fromUs);
     const n = ring.head - from;
-    if (this.sensorScratch.x.length < n) {
-      const cap = Math.max(n, 2 * this.sensorScratch.x.length);
+    const firstInWindow = windowFrom - from;
+    if (this.networkScratch.x.length < n) {
+      const cap = Math.max(n, 2 * this.networkScratch.x.length);
       this.sensorScratch = emptyEvents(cap);
       this.networkScratch = emptyEvents(cap);
     }
-    const sens = this.sensorScratch;
     const net = this.networkScratch;
     const { columnToNetX: col, rowToNetOffset: row, network } = this.builder.lookup;
     const wn = network.widthPx;
-    let firstInWindow = n;
     for (let i = 0; i < n; i++) {
       const j = (from + i) & ring.mask;
       const x = ring.x[j]!;
       const y = ring.y[j]!;
-      const t = ring.tUs[j]!;
-      sens.x[i] = x;
-      sens.y[i] = y;
-      sens.p[i] = net.p[i] = ring.p[j]!;
-      sens.tUs[i] = net.tUs[i] = t;
       const nx = x < col.length ? col[x]! : -1;
       const off = y < row.length ? row[y]! : -1;
       const inside = nx >= 0 && off >= 0;
       net.x[i] = inside ? nx : OUTSIDE;
       net.y[i] = inside ? off / wn : OUTSIDE;
-      if (t >= startUs && firstInWindow === n) firstInWindow = i;
+      net.p[i] = ring.p[j]!;
+      net.tUs[i] = ring.tUs[j]!;
     }
     const keep = this.inputFilter!.keep({ length: n, x: net.x, y: net.y, p: net.p, tUs: net.tUs }, firstInWindow);
-    const inWindow = n - firstInWindow;
+    // The kept events of the window, back in sensor coordinates for the input builder.
+    const sens = this.sensorScratch;
     let m = 0;
     for (let i = firstInWindow; i < n; i++) {
       if (keep[i] === 0) continue;
-      sens.x[m] = sens.x[i]!;
-      sens.y[m] = sens.y[i]!;
-      sens.p[m] = sens.p[i]!;
-      sens.tUs[m] = sens.tUs[i]!;
+      const j = (from + i) & ring.mask;
+      sens.x[m] = ring.x[j]!;
+      sens.y[m] = ring.y[j]!;
+      sens.p[m] = ring.p[j]!;
+      sens.tUs[m] = ring.tUs[j]!;
       m++;
     }
-    this.stats.inputFilteredEvents += inWindow - m;
+    this.stats.inputFilteredEvents += n - firstInWindow - m;
     if (m > 0) this.builder.add(sens, 0, m);
   }
 }
