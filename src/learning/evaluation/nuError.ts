@@ -79,12 +79,12 @@ class Sums {
   }
 }
 
-/** Pools the ν error over windows (see the file header for the definitions). */
 /** A pixel the ν error counts: finite depth (not sky) and a true ν in [0, maxNuPerS] 1/s. */
 export function usableTruthPixel(truthNuPerS: number, truthDepthM: number, maxNuPerS = DEFAULT_NU_ERROR_OPTIONS.maxNuPerS): boolean {
   return Number.isFinite(truthDepthM) && truthNuPerS >= 0 && truthNuPerS <= maxNuPerS;
 }
 
+/** Pools the ν error over windows (see the file header for the definitions). */
 export class NuErrorAccumulator {
   readonly options: NuErrorOptions;
   private all = new Sums();

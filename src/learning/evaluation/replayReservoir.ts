@@ -27,8 +27,12 @@ export interface ReplaySettings {
 }
 
 export function validateReplaySettings(s: ReplaySettings): void {
-  if (!(Number.isInteger(s.capacity) && s.capacity >= 1)) throw new RangeError(`replay capacity must be an integer ≥ 1, got ${s.capacity}`);
+  checkCapacity(s.capacity);
   if (!(Number.isInteger(s.every) && s.every >= 2)) throw new RangeError(`replay every must be an integer ≥ 2, got ${s.every}`);
+}
+
+function checkCapacity(capacity: number): void {
+  if (!(Number.isInteger(capacity) && capacity >= 1)) throw new RangeError(`replay capacity must be an integer ≥ 1, got ${capacity}`);
 }
 
 /** A uniform random sample (without replacement) of the windows added so far, at most `capacity` of them. */
@@ -41,7 +45,7 @@ export class ReplayReservoir {
     readonly capacity: number,
     seed = 1,
   ) {
-    if (!(Number.isInteger(capacity) && capacity >= 1)) throw new RangeError(`replay capacity must be an integer ≥ 1, got ${capacity}`);
+    checkCapacity(capacity);
     this.random = mulberry32(seed);
   }
 

@@ -104,7 +104,9 @@ export async function scaleOracles(clip: ClipSpec, options: Omit<ClipOptions, 't
     let sum = 0;
     let predSum = 0;
     let k = 0;
-    const predicted = model && expander ? await model.forward.run(expander.expandInput(s), model.weights, outputToNuScale(v, model.speedScaling)) : null;
+    // With a model: the window as the trainer takes it (input and loss events), and the prediction from it.
+    const x = expander ? expander.expand(s) : null;
+    const predicted = model && x ? await model.forward.run(x.input, model.weights, outputToNuScale(v, model.speedScaling)) : null;
     for (let i = 0; i < n; i++) {
       const nu = s.truthNu![i]!;
       if (!usableTruthPixel(nu, s.truthDepth![i]!)) continue;
@@ -117,12 +119,10 @@ export async function scaleOracles(clip: ClipSpec, options: Omit<ClipOptions, 't
     }
     let events = 0;
     for (let j = 0; j < s.inputValue.length; j++) events += s.inputValue[j]!;
-    if (predicted && scanLoss && expander) {
-      const pred = Float32Array.from(predicted);
-      const x = expander.expand(s);
+    if (predicted && scanLoss && x) {
       for (let a = 0; a < A; a++) {
         const alpha = LEVEL_SCAN_ALPHAS[a]!;
-        for (let i = 0; i < n; i++) scaled[i] = alpha * pred[i]!;
+        for (let i = 0; i < n; i++) scaled[i] = alpha * predicted[i]!;
         scanNu[a]!.add(scaled, s.truthNu!, s.truthDepth!);
         scanPred[a] += scanLoss.evaluate({ ...x, invTtcPerS: scaled }, scanGrad).focusLoss;
         for (let i = 0; i < n; i++) scaled[i] = alpha * s.truthNu![i]!;

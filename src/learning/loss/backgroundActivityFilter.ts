@@ -36,7 +36,6 @@ export function checkNoiseFilterSettings(s: NoiseFilterSettings): void {
   }
 }
 
-
 export class BackgroundActivityFilter {
   readonly settings: NoiseFilterSettings;
   private readonly widthPx: number;
