@@ -12,7 +12,7 @@
  *   neighbours fired near it in time); without it every event counts.
  */
 import type { WeightsManifest } from '../contracts/networkWeights.js';
-import { BackgroundActivityFilter } from '../learning/loss/backgroundActivityFilter.js';
+import { inputNoiseFilterFor } from '../learning/loss/backgroundActivityFilter.js';
 import type { InputEventFilterFactory } from '../windows/index.js';
 import type { IngestWindowOptions } from './ingestRuntime.js';
 
@@ -33,7 +33,6 @@ export function perceptionWindows(
   weights: Pick<WeightsManifest, 'inputLengthUs' | 'inputNoiseFilter'>,
   learner?: LearnerWindowNeeds,
 ): PerceptionWindows {
-  const noise = weights.inputNoiseFilter;
   return {
     options: {
       rateHz,
@@ -42,6 +41,6 @@ export function perceptionWindows(
       // loss, as pretrained: 5 ms of motion is too little for contrast maximisation at 160 × 120.
       ...(learner ? { learnerLengthUs: learner.lossSpanMs * 1000, learnerCap: learner.maxEvents } : {}),
     },
-    inputFilterFor: noise ? (network) => new BackgroundActivityFilter(network, noise) : undefined,
+    inputFilterFor: inputNoiseFilterFor(weights.inputNoiseFilter),
   };
 }

@@ -36,6 +36,15 @@ export function checkNoiseFilterSettings(s: NoiseFilterSettings): void {
   }
 }
 
+/**
+ * The network input's noise filter as the window cutter takes it (windows/inputEventFilter.ts), or undefined
+ * without settings. Pretraining (simClips.ts) and the runtime (app/perceptionWindows.ts) both build it here, so
+ * the input the weights learn from and the input they fly on are filtered alike.
+ */
+export function inputNoiseFilterFor(settings: NoiseFilterSettings | undefined): ((network: SensorGeometry) => BackgroundActivityFilter) | undefined {
+  return settings ? (network) => new BackgroundActivityFilter(network, settings) : undefined;
+}
+
 export class BackgroundActivityFilter {
   readonly settings: NoiseFilterSettings;
   private readonly widthPx: number;

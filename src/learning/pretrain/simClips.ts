@@ -27,7 +27,7 @@ import type { CameraIntrinsics } from '../../contracts/cameraIntrinsics.js';
 import type { EventWindow } from '../../contracts/eventWindow.js';
 import type { SensorGeometry } from '../../contracts/sensorGeometry.js';
 import { WindowCutter, type InputEventFilterFactory } from '../../windows/index.js';
-import { BackgroundActivityFilter, type NoiseFilterSettings } from '../loss/backgroundActivityFilter.js';
+import { inputNoiseFilterFor, type NoiseFilterSettings } from '../loss/backgroundActivityFilter.js';
 import { cameraMotionFromFc } from '../cameraMotion.js';
 import { focusOfExpansionFromVelocity, type Vec3 } from '../loss/index.js';
 import type { CameraMotion } from '../trainingSample.js';
@@ -176,8 +176,7 @@ export async function flyClip(
       },
       inputFilterFor,
     );
-  const noise = o.inputNoiseFilter;
-  const inputCutter = newCutter(inputLengthUs, o.learnerCap, noise ? (network) => new BackgroundActivityFilter(network, noise) : undefined);
+  const inputCutter = newCutter(inputLengthUs, o.learnerCap, inputNoiseFilterFor(o.inputNoiseFilter));
   const lossCutter = lossLengthUs === inputLengthUs ? undefined : newCutter(lossLengthUs, o.learnerCap);
   const pilot = createExpertPilot(sim.scenario, new Prng(spec.seed).derive('expert-pilot'), {
     excitation: o.excitation ?? 1,
