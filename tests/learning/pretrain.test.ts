@@ -200,6 +200,16 @@ describe('adaptation run', () => {
     const pool = (k: 'online' | 'frozen') =>
       r.bins.reduce((s, b) => s + b[k].nu.all.maePerS * b[k].nu.all.pixels, 0) / r.bins.reduce((s, b) => s + b[k].nu.all.pixels, 0);
     expect(r.last10sOnlineVsFrozen.all).toBeCloseTo(pool('online') / pool('frozen') - 1, 12);
+    // Pixels with and without events split the usable ones, and their errors pool back to the whole.
+    for (const b of r.bins) {
+      for (const nu of [b.online.nu, b.frozen.nu]) {
+        expect(nu.events.pixels + nu.noEvents.pixels).toBe(nu.all.pixels);
+        expect(nu.events.maePerS * nu.events.pixels + nu.noEvents.maePerS * nu.noEvents.pixels).toBeCloseTo(nu.all.maePerS * nu.all.pixels, 6);
+      }
+    }
+    const poolNoEvents = (k: 'online' | 'frozen') =>
+      r.bins.reduce((s, b) => s + b[k].nu.noEvents.maePerS * b[k].nu.noEvents.pixels, 0) / r.bins.reduce((s, b) => s + b[k].nu.noEvents.pixels, 0);
+    expect(r.last10sOnlineVsFrozen.noEvents).toBeCloseTo(poolNoEvents('online') / poolNoEvents('frozen') - 1, 12);
   }, 60_000);
 
   it('scores the online weights at every bin on the same held-out windows: first point = pretrained, last = after the flight; trains on more windows than it scores', async () => {
@@ -216,6 +226,7 @@ describe('adaptation run', () => {
     expect(r.heldOutCurve[2]!.nu).toEqual(online!.nu);
     expect(r.heldOutCurve[2]!.nu.all.maePerS).not.toBe(r.heldOutCurve[0]!.nu.all.maePerS);
     expect(r.heldOutChange.all).toBeCloseTo(online!.nu.all.maePerS / frozen!.nu.all.maePerS - 1, 12);
+    expect(r.heldOutChange.noEvents).toBeCloseTo(online!.nu.noEvents.maePerS / frozen!.nu.noEvents.maePerS - 1, 12);
   }, 60_000);
 
   it('with replay, trains on an earlier window in place of every n-th one (same windows offered, other weights)', async () => {

@@ -43,6 +43,11 @@ describe('ν error metric', () => {
     expect(r.events.maePerS).toBeCloseTo(0.5, 12);
     expect(r.events.relative).toBeCloseTo(1 / 2.5, 12);
     expect(r.events.biasPerS).toBeCloseTo(-0.5, 12);
+    // without events: pixel 0 only → |error| 0.5, truth 1.0, prediction 1.5.
+    expect(r.noEvents.pixels).toBe(1);
+    expect(r.noEvents.maePerS).toBeCloseTo(0.5, 12);
+    expect(r.noEvents.biasPerS).toBeCloseTo(0.5, 12);
+    expect(r.noEvents.meanTruthPerS).toBeCloseTo(1, 12);
   });
 
   it('pools pixels over windows (not a mean of window means) and merges accumulators', () => {
@@ -59,6 +64,7 @@ describe('ν error metric', () => {
     expect(r.all.pixels).toBe(4);
     expect(r.all.maePerS).toBeCloseTo((1.5 + 4) / 4, 12);
     expect(r.events.pixels).toBe(2); // the second window had no input: no events figures from it
+    expect(r.noEvents.pixels).toBe(1); // … nor figures without events
   });
 
   it('respects maxNuPerS, is NaN without pixels and rejects mismatched sizes', () => {

@@ -67,6 +67,16 @@ export interface AdaptationBin {
   readonly updates: number;
 }
 
+/**
+ * A relative change of the ν MAE, (to − from) / from, over each pixel set of nuError.ts: all usable pixels,
+ * those with events in the input, those without (NaN where a set is empty).
+ */
+export interface PixelSetChange {
+  readonly all: number;
+  readonly events: number;
+  readonly noEvents: number;
+}
+
 export interface AdaptationReport {
   readonly flight: ClipSpec;
   readonly bins: readonly AdaptationBin[];
@@ -76,13 +86,13 @@ export interface AdaptationReport {
    * its first updates) — to the last bin, for both runs.
    */
   readonly change: {
-    readonly online: { readonly all: number; readonly events: number };
-    readonly frozen: { readonly all: number; readonly events: number };
+    readonly online: PixelSetChange;
+    readonly frozen: PixelSetChange;
   };
   /** (online − frozen) / frozen ν MAE in the last bin. */
-  readonly lastBinOnlineVsFrozen: { readonly all: number; readonly events: number };
+  readonly lastBinOnlineVsFrozen: PixelSetChange;
   /** The same over the flight's last 10 s (bins pooled by pixels): less noisy than one 5 s bin. */
-  readonly last10sOnlineVsFrozen: { readonly all: number; readonly events: number };
+  readonly last10sOnlineVsFrozen: PixelSetChange;
   /** Whole flight, pooled. */
   readonly total: { readonly online: RunFigures; readonly frozen: RunFigures };
   readonly updates: number;
@@ -104,7 +114,7 @@ export interface AdaptationReport {
    */
   readonly heldOutCurve: ReadonlyArray<{ readonly atS: number; readonly updates: number; readonly loss: number; readonly nu: NuErrorReport }>;
   /** Held-out ν MAE after the flight relative to the pretrained weights' (NaN without a held-out clip). */
-  readonly heldOutChange: { readonly all: number; readonly events: number };
+  readonly heldOutChange: PixelSetChange;
   readonly camera: ClipCamera;
 }
 
@@ -118,8 +128,17 @@ function sameBits(a: Float32Array, b: Float32Array): boolean {
 
 const rel = (to: number, from: number): number => (from > 0 ? (to - from) / from : NaN);
 
+/** The relative change of every pixel set's ν MAE from `from` to `to`. */
+function changeOf(to: NuErrorReport, from: NuErrorReport): PixelSetChange {
+  return {
+    all: rel(to.all.maePerS, from.all.maePerS),
+    events: rel(to.events.maePerS, from.events.maePerS),
+    noEvents: rel(to.noEvents.maePerS, from.noEvents.maePerS),
+  };
+}
+
 /** (online − frozen) / frozen ν MAE over several bins, each bin's MAE weighted by its pixels. */
-function pooledOnlineVsFrozen(bins: readonly AdaptationBin[]): { all: number; events: number } {
+function pooledOnlineVsFrozen(bins: readonly AdaptationBin[]): PixelSetChange {
   const pooled = (pick: (b: AdaptationBin) => NuErrorFigures): number => {
     let px = 0;
     let sum = 0;
@@ -135,6 +154,7 @@ function pooledOnlineVsFrozen(bins: readonly AdaptationBin[]): { all: number; ev
   return {
     all: rel(pooled((b) => b.online.nu.all), pooled((b) => b.frozen.nu.all)),
     events: rel(pooled((b) => b.online.nu.events), pooled((b) => b.frozen.nu.events)),
+    noEvents: rel(pooled((b) => b.online.nu.noEvents), pooled((b) => b.frozen.nu.noEvents)),
   };
 }
 
@@ -259,7 +279,7 @@ export async function runAdaptation(o: AdaptationOptions): Promise<AdaptationRep
     const status = setup.trainer.status();
     let heldOut: HeldOutReport | null = null;
     const heldOutCurve: Array<AdaptationReport['heldOutCurve'][number]> = [];
-    let heldOutChange = { all: NaN, events: NaN };
+    let heldOutChange: PixelSetChange = { all: NaN, events: NaN, noEvents: NaN };
     if (heldOutClip) {
       heldOut = await scoreHeldOut(setup.forward, scoreLoss!, [heldOutClip], [
         { name: 'online (after the flight)', data: online, speedScaling: o.manifest.speedScaling },
@@ -267,9 +287,7 @@ export async function runAdaptation(o: AdaptationOptions): Promise<AdaptationRep
       ], o.clip.learnerCap);
       const curve = await scoreHeldOut(setup.forward, scoreLoss!, [heldOutClip], snapshots.map((x) => ({ name: `${x.atS} s`, data: x.data, speedScaling: o.manifest.speedScaling })), o.clip.learnerCap);
       snapshots.forEach((x, i) => heldOutCurve.push({ atS: x.atS, updates: x.updates, loss: curve.scores[i]!.loss, nu: curve.scores[i]!.nu }));
-      const c0 = heldOutCurve[0]!.nu;
-      const c1 = heldOutCurve.at(-1)!.nu;
-      heldOutChange = { all: rel(c1.all.maePerS, c0.all.maePerS), events: rel(c1.events.maePerS, c0.events.maePerS) };
+      heldOutChange = changeOf(heldOutCurve.at(-1)!.nu, heldOutCurve[0]!.nu);
     }
     const first = bins[0]!;
     const last = bins.at(-1)!;
@@ -277,11 +295,11 @@ export async function runAdaptation(o: AdaptationOptions): Promise<AdaptationRep
       flight: o.spec,
       bins,
       change: {
-        online: { all: rel(last.online.nu.all.maePerS, first.frozen.nu.all.maePerS), events: rel(last.online.nu.events.maePerS, first.frozen.nu.events.maePerS) },
-        frozen: { all: rel(last.frozen.nu.all.maePerS, first.frozen.nu.all.maePerS), events: rel(last.frozen.nu.events.maePerS, first.frozen.nu.events.maePerS) },
+        online: changeOf(last.online.nu, first.frozen.nu),
+        frozen: changeOf(last.frozen.nu, first.frozen.nu),
       },
       last10sOnlineVsFrozen: pooledOnlineVsFrozen(bins.slice(-Math.max(1, Math.round(10 / o.binSeconds)))),
-      lastBinOnlineVsFrozen: { all: rel(last.online.nu.all.maePerS, last.frozen.nu.all.maePerS), events: rel(last.online.nu.events.maePerS, last.frozen.nu.events.maePerS) },
+      lastBinOnlineVsFrozen: changeOf(last.online.nu, last.frozen.nu),
       total: {
         online: { nu: totalOnline.report(), loss: totalN > 0 ? totalOnlineLoss / totalN : NaN },
         frozen: { nu: totalFrozen.report(), loss: totalN > 0 ? totalFrozenLoss / totalN : NaN },

@@ -39,7 +39,7 @@ import { scoreHeldOut, type HeldOutReport } from './heldOut.js';
 import { SCAN_ALPHAS, scanLoss, type ScanReport } from './lossScan.js';
 import type { ReplaySettings } from './replayReservoir.js';
 import { scaleOracles, type ScaleOracleReport } from './scaleOracles.js';
-import type { NuErrorFigures } from './nuError.js';
+import type { NuErrorFigures, NuErrorReport } from './nuError.js';
 
 /** Online-learning settings of figure (b) (chosen on the tuning flight, seed 6001; EVIDENCE.md). */
 /**
@@ -266,6 +266,8 @@ function curveCorrelation(b: AdaptationReport | null): CorrelationReport['heldOu
 const f3 = (v: number): string => (Number.isFinite(v) ? v.toFixed(3) : '—');
 const pct = (v: number): string => (Number.isFinite(v) ? `${v >= 0 ? '+' : ''}${(v * 100).toFixed(1)} %` : '—');
 const pct1 = (v: number): string => (Number.isFinite(v) ? `${(v * 100).toFixed(1)} %` : '—');
+/** The share of the usable pixels that have events in the input. */
+const eventShare = (nu: NuErrorReport): number => (nu.all.pixels > 0 ? nu.events.pixels / nu.all.pixels : NaN);
 /** Width of a scale report's bins, s. */
 const binWidthS = (sc: ScaleOracleReport): number => (sc.bins.length > 1 ? sc.bins[1]!.startS - sc.bins[0]!.startS : sc.clip.seconds);
 const nuCells = (n: NuErrorFigures): string => `${f3(n.maePerS)} | ${f3(n.relative)} | ${f3(n.biasPerS)}`;
@@ -376,6 +378,7 @@ export function formatReport(r: EvalReport): string {
       `  held-out domain-B world, same windows, weights after ${b.flight.seconds} s vs pretrained: ${pct(b.heldOutChange.all)} (all pixels), ${pct(b.heldOutChange.events)} (pixels with events)`,
       `  the flight's last 10 s, online vs frozen on the same windows: ${pct(b.last10sOnlineVsFrozen.all)} (all pixels), ${pct(b.last10sOnlineVsFrozen.events)} (pixels with events); last ${b.bins.at(-1)!.endS - b.bins.at(-1)!.startS} s: ${pct(b.lastBinOnlineVsFrozen.all)}, ${pct(b.lastBinOnlineVsFrozen.events)}`,
       `  the flight, last bin vs first (scenes differ): online ${pct(b.change.online.all)}, frozen ${pct(b.change.frozen.all)} (all pixels)`,
+      `  where the loss can teach: ${pct1(eventShare(b.total.online.nu))} of the flight's usable pixels have input events; over the others: held-out ${pct(b.heldOutChange.noEvents)}, last 10 s ${pct(b.last10sOnlineVsFrozen.noEvents)}`,
     );
   }
   return out.join('\n');

@@ -13,7 +13,9 @@
  *   bias    = Σ_P (ν̂ − ν) / |P|                          (1/s; > 0: predicts contact too soon)
  *
  * Over many windows the sums are pooled (every usable pixel of every window weighs the same), not
- * averaged per window. The same figures over P_ev are reported as `events`.
+ * averaged per window. The same figures over P_ev are reported as `events`, and over P \ P_ev (the pixels
+ * where the input has no event, of the windows given an input) as `noEvents`: there the contrast loss has no
+ * warped event to judge, so what online learning does to them comes only through the shared weights.
  */
 
 export interface NuErrorOptions {
@@ -43,6 +45,8 @@ export interface NuErrorReport {
   readonly all: NuErrorFigures;
   /** Over the usable pixels that have events in the input. */
   readonly events: NuErrorFigures;
+  /** Over the usable pixels without events in the input (windows added with an input only). */
+  readonly noEvents: NuErrorFigures;
 }
 
 class Sums {
@@ -89,6 +93,7 @@ export class NuErrorAccumulator {
   readonly options: NuErrorOptions;
   private all = new Sums();
   private ev = new Sums();
+  private none = new Sums();
   private windows = 0;
 
   constructor(options: Partial<NuErrorOptions> = {}) {
@@ -117,6 +122,7 @@ export class NuErrorAccumulator {
         let any = false;
         for (let c = 0; c < channels; c++) if (input[c * n + i] !== 0) any = true;
         if (any) this.ev.add(p, t);
+        else this.none.add(p, t);
       }
     }
   }
@@ -125,16 +131,18 @@ export class NuErrorAccumulator {
   merge(o: NuErrorAccumulator): void {
     this.all.merge(o.all);
     this.ev.merge(o.ev);
+    this.none.merge(o.none);
     this.windows += o.windows;
   }
 
   report(): NuErrorReport {
-    return { windows: this.windows, all: this.all.figures(), events: this.ev.figures() };
+    return { windows: this.windows, all: this.all.figures(), events: this.ev.figures(), noEvents: this.none.figures() };
   }
 
   clear(): void {
     this.all = new Sums();
     this.ev = new Sums();
+    this.none = new Sums();
     this.windows = 0;
   }
 }
