@@ -378,7 +378,7 @@ export function formatReport(r: EvalReport): string {
       `  held-out domain-B world, same windows, weights after ${b.flight.seconds} s vs pretrained: ${pct(b.heldOutChange.all)} (all pixels), ${pct(b.heldOutChange.events)} (pixels with events)`,
       `  the flight's last 10 s, online vs frozen on the same windows: ${pct(b.last10sOnlineVsFrozen.all)} (all pixels), ${pct(b.last10sOnlineVsFrozen.events)} (pixels with events); last ${b.bins.at(-1)!.endS - b.bins.at(-1)!.startS} s: ${pct(b.lastBinOnlineVsFrozen.all)}, ${pct(b.lastBinOnlineVsFrozen.events)}`,
       `  the flight, last bin vs first (scenes differ): online ${pct(b.change.online.all)}, frozen ${pct(b.change.frozen.all)} (all pixels)`,
-      `  where the loss can teach: ${pct1(eventShare(b.total.online.nu))} of the flight's usable pixels have input events; over the others: held-out ${pct(b.heldOutChange.noEvents)}, last 10 s ${pct(b.last10sOnlineVsFrozen.noEvents)}`,
+      `  ${pct1(eventShare(b.total.online.nu))} of the flight's usable pixels have input events; over the others (the network saw nothing there): held-out ${pct(b.heldOutChange.noEvents)}, last 10 s ${pct(b.last10sOnlineVsFrozen.noEvents)}`,
     );
   }
   return out.join('\n');

@@ -14,8 +14,8 @@
  *
  * Over many windows the sums are pooled (every usable pixel of every window weighs the same), not
  * averaged per window. The same figures over P_ev are reported as `events`, and over P \ P_ev (the pixels
- * where the input has no event, of the windows given an input) as `noEvents`: there the contrast loss has no
- * warped event to judge, so what online learning does to them comes only through the shared weights.
+ * where the input has no event, of the windows given an input) as `noEvents`: there the network saw nothing
+ * in its input window and can only guess from the context.
  */
 
 export interface NuErrorOptions {
