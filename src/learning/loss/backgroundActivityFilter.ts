@@ -57,8 +57,6 @@ export class BackgroundActivityFilter {
    */
   private readonly seenIn: Uint32Array;
   private pass = 0;
-  /** Index offsets of the 8 neighbours in the bordered grid, in bit order. */
-  private readonly offsets: Int32Array;
   private capacity = 0;
   /** Per event: bit k set when neighbour k fired within ±supportUs. */
   private mask = new Uint8Array(0);
@@ -78,8 +76,6 @@ export class BackgroundActivityFilter {
     // One pixel of border all round (see markNeighbours).
     this.lastUs = new Float64Array((sensor.widthPx + 2) * (sensor.heightPx + 2));
     this.seenIn = new Uint32Array((sensor.widthPx + 2) * (sensor.heightPx + 2));
-    const pw = sensor.widthPx + 2;
-    this.offsets = Int32Array.from([-pw - 1, -pw, -pw + 1, -1, 1, pw - 1, pw, pw + 1]);
     this.grow(initialCapacity);
   }
 
@@ -142,8 +138,12 @@ export class BackgroundActivityFilter {
    * One pass in time order (forward: step +1) or reverse (step −1): for each event, the neighbours whose
    * latest event in this pass lies within supportUs set their bit; then the event becomes its pixel's latest.
    * The per-pixel arrays have a one-pixel border that is never written, so the eight neighbour reads need no
-   * bounds checks. Only whether an event's bits reach `enough` (= minNeighbours) matters, so an event stops
-   * looking once they do, and one that reached it in the forward pass only leaves its time in the backward one.
+   * bounds checks. Only whether an event's bits reach `enough` (= minNeighbours) matters, so one that reached
+   * it in the forward pass only leaves its time in the backward one.
+   *
+   * The eight tests are combined without a branch: whether a neighbour supports an event is close to a coin
+   * toss at a moving edge, and a loop that stopped early at `enough` spent a third of its time on mispredicted
+   * branches (0.30 → 0.20 ms for the windows bench's 10 000 events at 1 M events/s; same verdicts).
    */
   private markNeighbours(ex: Uint16Array, ey: Uint16Array, et: Float64Array, from: number, to: number, step: number, pass: number, enough: number): void {
     const W = this.widthPx;
@@ -153,7 +153,6 @@ export class BackgroundActivityFilter {
     const seenIn = this.seenIn;
     const mask = this.mask;
     const S = this.settings.supportUs;
-    const off = this.offsets;
     for (let i = from; i !== to; i += step) {
       const x = ex[i]!;
       const y = ey[i]!;
@@ -166,15 +165,19 @@ export class BackgroundActivityFilter {
         seenIn[c] = pass;
         continue;
       }
-      // Bit k = the neighbour at offset k of (−1,−1) (0,−1) (1,−1) (−1,0) (1,0) (−1,1) (0,1) (1,1); stop once
-      // the bits reach `enough` (the verdict cannot change).
-      for (let k = 0; k < 8; k++) {
-        const q = c + off[k]!;
-        if (seenIn[q] === pass && Math.abs(t - last[q]!) <= S) {
-          bits |= 1 << k;
-          if (POPCOUNT[bits]! >= enough) break;
-        }
-      }
+      // Bit k = the neighbour (−1,−1) (0,−1) (1,−1) (−1,0) (1,0) (−1,1) (0,1) (1,1): rows above, level, below.
+      const up = c - PW - 1;
+      const level = c - 1;
+      const down = c + PW - 1;
+      bits |=
+        near(seenIn, last, up, pass, t, S) |
+        (near(seenIn, last, up + 1, pass, t, S) << 1) |
+        (near(seenIn, last, up + 2, pass, t, S) << 2) |
+        (near(seenIn, last, level, pass, t, S) << 3) |
+        (near(seenIn, last, level + 2, pass, t, S) << 4) |
+        (near(seenIn, last, down, pass, t, S) << 5) |
+        (near(seenIn, last, down + 1, pass, t, S) << 6) |
+        (near(seenIn, last, down + 2, pass, t, S) << 7);
       mask[i] = bits;
       last[c] = t;
       seenIn[c] = pass;
@@ -214,6 +217,11 @@ export class BackgroundActivityFilter {
     this.p = new Uint8Array(capacity);
     this.t = new Float64Array(capacity);
   }
+}
+
+/** 1 when pixel q's latest event of this pass lies within ±supportUs of t, else 0 (no branch: see markNeighbours). */
+function near(seenIn: Uint32Array, last: Float64Array, q: number, pass: number, t: number, supportUs: number): number {
+  return +(seenIn[q] === pass) & +(Math.abs(t - last[q]!) <= supportUs);
 }
 
 /** Set bits of each byte value. */
