@@ -11,7 +11,7 @@ import type { FlightSummary } from '../../src/app/flightReport.js';
 import { SocatPtyPair } from '../../firmware-bridge/transport/socatPtyPair.js';
 import { runCli } from '../cli/cliHelpers.js';
 import { summaryText } from '../../src/cli/flightText.js';
-import { ONLINE_LR_SETTLING } from '../../src/learning/learnerConfig.js';
+import { ONLINE_LOSS_SPAN_MS, ONLINE_LR_SETTLING } from '../../src/learning/learnerConfig.js';
 import { settlingLearningRate } from '../../src/learning/trainer.js';
 
 /** Handles of the kinds a flight opens (timers, child processes, sockets, pipes), by kind. */
@@ -131,7 +131,7 @@ describe('closed-loop flight', () => {
     expect(lines.some((l) => /socat not found.*in-memory/.test(l))).toBe(true);
   });
 
-  it('with the learner on (domain B): it trains on 40 ms loss windows of filtered events and inference adopts its weights', async () => {
+  it('with the learner on (domain B): it trains on its own loss span (ONLINE_LOSS_SPAN_MS) of filtered events and inference adopts its weights', async () => {
     const r = await runClosedLoopFlight({
       scenario: 'forest',
       domain: 'B',
@@ -149,9 +149,9 @@ describe('closed-loop flight', () => {
     expect(t.updates).toBeGreaterThan(0);
     expect(l!.worker!.updateErrors).toBe(0);
     expect(l!.weights.adopted).toBeGreaterThan(0);
-    // The loss window is the learner's span (40 ms), not the 5 ms network input; domain B's shot noise
-    // leaves the noise filter something to drop.
-    expect(t.lastWindow.spanUs).toBe(40_000);
+    // The loss window is the learner's span (80 ms), not the 5 ms network input nor pretraining's 40 ms;
+    // domain B's shot noise leaves the noise filter something to drop.
+    expect(t.lastWindow.spanUs).toBe(ONLINE_LOSS_SPAN_MS * 1000);
     expect(t.lastWindow.events).toBeGreaterThan(0);
     expect(t.lastWindow.lossEvents).toBeLessThan(t.lastWindow.events);
     // The in-flight defaults: the rate settles from 1e-4 toward a quarter of it as updates accumulate.

@@ -2,7 +2,7 @@
  * In-flight learning while inference holds 200 Hz, on this machine.
  *
  * The main thread runs the control path's perception part at 200 Hz on realistic windows (640×480 sensor,
- * a synthetic scene; each window carries the learner's 40 ms span with ~16 k events, as the runtime hands
+ * a synthetic scene; each window carries the learner's span (ONLINE_LOSS_SPAN_MS, 80 ms) with ~16 k events, as the runtime hands
  * them over with the learner on; network input 2×120×160): every 5 ms it
  * queues the window for the learner (LearnerHost.enqueue: a copy into shared memory), adopts the newest
  * weights if any (tryAdopt → ProximityNet.setWeights) and runs inference (ProximityNet.infer), one
@@ -35,6 +35,7 @@ import os from 'node:os';
 import { join } from 'node:path';
 import type { EventWindow } from '../../src/contracts/eventWindow.js';
 import { LearnerHost } from '../../src/learning/learnerHost.js';
+import { ONLINE_LOSS_SPAN_MS } from '../../src/learning/learnerConfig.js';
 import { loadProximityNet } from '../../src/perception/loadProximityNet.js';
 import type { ProximityNet } from '../../src/perception/proximityNet.js';
 import { realClock } from '../../src/platform/time.js';
@@ -42,7 +43,7 @@ import { sceneWindows, vehicleAt } from '../learning/learnerFixtures.js';
 import { round, runStandalone, summarize } from './stats.js';
 
 const PERIOD_MS = 5;
-const LEARNER_SPAN_MS = 40;
+const LEARNER_SPAN_MS = ONLINE_LOSS_SPAN_MS;
 const SENSOR = { widthPx: 640, heightPx: 480 };
 const INTRINSICS = { fxPx: 320, fyPx: 320, cxPx: 319.5, cyPx: 239.5 };
 
@@ -170,7 +171,7 @@ function learnerReport(c: Condition, st: Awaited<ReturnType<LearnerHost['status'
 export async function run(opts: { quick: boolean }): Promise<Record<string, unknown>> {
   const rounds = opts.quick ? 3 : 8;
   const segmentS = opts.quick ? 1 : 2;
-  // The learner's windows as the runtime hands them over with the learner on: a 40 ms span (the learner
+  // The learner's windows as the runtime hands them over with the learner on: the learner's span (the learner
   // config's lossSpanMs) with up to its 16 384-event cap, the loss with its defaults (splat 1, noise filter).
   const scene = sceneWindows({ sensor: SENSOR, intrinsics: INTRINSICS, count: 40, windowUs: LEARNER_SPAN_MS * 1000, events: 16_000, seed: 5 });
   const windows = scene.windows.map((w) => w.window);

@@ -5,6 +5,7 @@ import { InvalidArgumentError, Option, type Command } from 'commander';
 import type { FlightSummary } from '../../app/flightReport.js';
 import { IngestRuntime, type IngestStatus } from '../../app/ingestRuntime.js';
 import { checkEndpoint, ZmqEventSource, type ZmqSourceCounters } from '../../ingest/zmq/index.js';
+import { ONLINE_LOSS_SPAN_MS } from '../../learning/learnerConfig.js';
 import { realClock } from '../../platform/time.js';
 import { CliError, EXIT_USAGE } from '../cliError.js';
 import { parsePositiveNumber } from '../options.js';
@@ -217,7 +218,7 @@ export function registerStart(program: Command): void {
     .option('--seconds <s>', `stop after this many seconds, 0 = until Ctrl-C (default: ${DEFAULT_FLIGHT_S} simulated for a flight, ${DEFAULT_INGEST_S} for ingest)`, parseSeconds)
     .option('--rate-hz <hz>', 'window (and perception) rate, sensor time', parsePositiveNumber, 200)
     .option('--speed <x>', 'real-time factor: simulator (flight) or replay speed, sensor seconds per wall second', parsePositiveNumber, 1)
-    .option('--learn', 'flight: run the in-flight learner (worker thread; its loss warps the last 40 ms of events, noise-filtered, as pretrained); inference adopts its weights between windows')
+    .option('--learn', `flight: run the in-flight learner (worker thread; its loss warps the last ${ONLINE_LOSS_SPAN_MS} ms of events, noise-filtered); inference adopts its weights between windows`)
     .option('--weights <name>', 'flight: weights base name in models/ (e.g. proximity-net.init)')
     .option('--cruise-speed <m/s>', 'flight: forward speed when the way is clear (default: the avoidance law’s 0.5)', parsePositiveNumber)
     .addOption(new Option('--sim-thread <where>', 'flight: run the simulator in its own worker thread or in the runtime’s').choices(['worker', 'main']).default('worker'))

@@ -23,7 +23,7 @@ import { layerNames } from '../../../models/proximityNet.js';
 import { DVS_CLEAN } from '../../../sim/events/dvsParams.js';
 import { readWeightsFile } from '../../platform/weightsFile.js';
 import { ForwardSession } from '../forwardSession.js';
-import { ONLINE_LR_SETTLING } from '../learnerConfig.js';
+import { ONLINE_LOSS_SPAN_MS, ONLINE_LR_SETTLING } from '../learnerConfig.js';
 import { DEFAULT_GROUND_FLOOR, DEFAULT_NOISE_FILTER, ONLINE_GROUND_FLOOR, type GroundFloorSettings, type NoiseFilterSettings } from '../loss/index.js';
 import { runClipJobs } from '../pretrain/clipPool.js';
 import type { LossSettings, TrainerSettings } from '../pretrain/learningSetup.js';
@@ -81,7 +81,7 @@ export interface EvalOptions {
   readonly quick: boolean;
   readonly workers: number;
   readonly online: TrainerSettings;
-  /** (b) The online loss's window, µs (default: the pretraining's). */
+  /** (b) The online loss's window, µs (absent: the pretraining's; the command line passes the in-flight learner's, ONLINE_LOSS_SPAN_MS). */
   readonly onlineLossLengthUs?: number;
   /** (b) Offer every n-th window to the online trainer (default: the scored windows). */
   readonly offerEvery?: number;
@@ -424,7 +424,7 @@ export async function main(argv: readonly string[] = process.argv): Promise<void
     .option('--workers <n>', 'simulator worker threads for (a) (0 = this thread)', int, 2)
     .option('--lr <x>', '(b) online learning rate', positive)
     .option('--batch <n>', `(b) windows per update (default ${DEFAULT_ONLINE_TRAINER.windowsPerUpdate}, the in-flight learner's)`, int)
-    .option('--loss-ms <ms>', '(b) the online loss window, ms (default: as pretrained)', positive)
+    .option('--loss-ms <ms>', `(b) the online loss window, ms (default ${ONLINE_LOSS_SPAN_MS}, the in-flight learner's; pretraining's is ${(DEFAULT_PRETRAIN_CONFIG.clip.lossLengthUs ?? 0) / 1000})`, positive)
     .option('--offer-every <n>', `(b) offer every n-th window to the online trainer (default ${DEFAULT_OFFER_EVERY}: at 200 Hz and one window per update, 100 updates/s, what the in-flight learner sustains here)`, int)
     .option('--layers <list>', '(b) trainable layers, comma-separated')
     .option('--settle <updates:fraction|off>', `(b) learning-rate settling: the rate falls from --lr toward fraction × --lr with this time constant in updates, or off for a constant rate (default ${ONLINE_LR_SETTLING.overUpdates}:${ONLINE_LR_SETTLING.fraction}, the in-flight learner's)`, offable(settleArg))
@@ -515,7 +515,7 @@ export async function main(argv: readonly string[] = process.argv): Promise<void
       groundFloor: o.groundFloor === undefined ? ONLINE_GROUND_FLOOR : offValue(o.groundFloor),
       replay: offValue(o.replay) ?? null,
       ...(speedScaling !== undefined ? { speedScaling } : {}),
-      ...(o.lossMs !== undefined ? { onlineLossLengthUs: o.lossMs * 1000 } : {}),
+      onlineLossLengthUs: (o.lossMs ?? ONLINE_LOSS_SPAN_MS) * 1000,
       flight,
       heldOutB: o.heldOutB ? heldOutB : null,
       heldOutA: o.quick ? QUICK_HELD_OUT_A : HELD_OUT_A,
