@@ -34,9 +34,9 @@ const bitsEqual = (a: Float32Array, b: Float32Array) => Buffer.from(a.buffer, a.
 
 describe('pretraining --quick', () => {
   it('writes weights and a manifest with the metadata, and repeats bit for bit for a seed', async () => {
-    // A 10 ms input (not the default 5 ms) and an input noise filter of 4 ms / 1 neighbour show --input-ms and
-    // --input-noise-filter reaching the clips and the manifest.
-    await pretrainMain(['node', 'pretrain', '--quick', '--input-ms', '10', '--input-noise-filter', '4:1', '--out', dir, '--no-progress']);
+    // A 10 ms input (not the default 5 ms), an input noise filter of 4 ms / 1 neighbour and a 60 ms loss window
+    // show --input-ms, --input-noise-filter and --loss-ms reaching the clips and the manifest.
+    await pretrainMain(['node', 'pretrain', '--quick', '--input-ms', '10', '--input-noise-filter', '4:1', '--loss-ms', '60', '--out', dir, '--no-progress']);
     const { manifest, data } = await readWeightsFile(join(dir, 'proximity-net.pretrained'));
     const raw = JSON.parse(await readFile(join(dir, 'proximity-net.pretrained.weights.json'), 'utf8')) as { pretraining: PretrainMetadata & { date: string; wallSeconds: number } };
     expect(parseWeightsManifest(raw).totalLength).toBe(61_073);
@@ -58,6 +58,7 @@ describe('pretraining --quick', () => {
     expect(m.windows.inputLengthUs).toBe(10_000);
     expect(manifest.inputLengthUs).toBe(10_000);
     expect(m.windows.inputNoiseFilter).toEqual({ supportUs: 4000, minNeighbours: 1 });
+    expect(m.windows.lossLengthUs).toBe(60_000);
     expect(manifest.inputNoiseFilter).toEqual({ supportUs: 4000, minNeighbours: 1 });
     expect(m.loss.groundFloor).toEqual({ weight: 0.3, margin: 0.1, minFloorPerS: 0.05 });
     expect(m.history.length).toBeGreaterThanOrEqual(2);
@@ -70,7 +71,7 @@ describe('pretraining --quick', () => {
     expect(bitsEqual(data, init.data)).toBe(false);
 
     // Same seed again, in this process: identical weights and history.
-    const quick10 = { ...quickConfig(), clip: { ...quickConfig().clip, inputLengthUs: 10_000, inputNoiseFilter: { supportUs: 4000, minNeighbours: 1 } } };
+    const quick10 = { ...quickConfig(), clip: { ...quickConfig().clip, inputLengthUs: 10_000, inputNoiseFilter: { supportUs: 4000, minNeighbours: 1 }, lossLengthUs: 60_000 } };
     const again = await runPretraining(quick10);
     expect(bitsEqual(again.weights, data)).toBe(true);
     expect(again.metadata.history).toEqual(m.history);

@@ -47,6 +47,7 @@ export async function main(argv: readonly string[] = process.argv): Promise<void
     .option('--batch <n>', 'windows per update', int)
     .option('--input-ms <ms>', `length of the network's input window in ms, ending with each window (default ${DEFAULT_PRETRAIN_CONFIG.clip.inputLengthUs! / 1000}); the runtime reads it from the weights' metadata`, positive)
     .option('--input-noise-filter <ms:neighbours|off>', `noise filter on the network input's events: support in ms and neighbours required (of 8), or off (default ${DEFAULT_PRETRAIN_CONFIG.clip.inputNoiseFilter ? `${DEFAULT_PRETRAIN_CONFIG.clip.inputNoiseFilter.supportUs / 1000}:${DEFAULT_PRETRAIN_CONFIG.clip.inputNoiseFilter.minNeighbours}` : 'off'}); the runtime reads it from the weights' metadata`, offable(parseNoiseFilter))
+    .option('--loss-ms <ms>', `how far back the loss looks from each window's end, ms (default ${DEFAULT_PRETRAIN_CONFIG.clip.lossLengthUs! / 1000}; the in-flight learner's is its own lossSpanMs)`, positive)
     .option('--learner-cap <n>', `most loss events per window (default ${DEFAULT_PRETRAIN_CONFIG.clip.learnerCap})`, int)
     .option('--seconds-scale <x>', 'multiply every training clip length (more or less data)', positive)
     .option('--ground-floor <weight[:margin]|off>', 'the loss\'s ground-floor prior from the FC\'s height (ν ≥ the flat ground\'s ν): weight (s²) and margin, or off (default: as configured)', offable(parseGroundFloor))
@@ -65,6 +66,7 @@ export async function main(argv: readonly string[] = process.argv): Promise<void
     batch?: number;
     secondsScale?: number;
     learnerCap?: number;
+    lossMs?: number;
     inputMs?: number;
     inputNoiseFilter?: Offable<NoiseFilterSettings>;
     groundFloor?: Offable<GroundFloorSettings>;
@@ -89,6 +91,7 @@ export async function main(argv: readonly string[] = process.argv): Promise<void
       ...config.clip,
       ...(o.learnerCap !== undefined ? { learnerCap: o.learnerCap } : {}),
       ...(o.inputMs !== undefined ? { inputLengthUs: Math.round(o.inputMs * 1000) } : {}),
+      ...(o.lossMs !== undefined ? { lossLengthUs: Math.round(o.lossMs * 1000) } : {}),
     },
     ...(groundFloor !== undefined ? { loss: { ...config.loss, groundFloor } } : {}),
     ...(speedScaling !== undefined ? { speedScaling: speedScaling ?? undefined } : {}),
