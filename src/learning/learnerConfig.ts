@@ -19,11 +19,11 @@ import { DEFAULT_CHECKPOINT_SCHEDULE } from './checkpointSchedule.js';
 export const ONLINE_LR_SETTLING = { overUpdates: 1000, fraction: 0.25 } as const;
 
 /**
- * The in-flight learner's loss window, ms: 80, twice pretraining's 40. Events move twice as far in it, so the
- * contrast between the right warp and a wrong one is larger against the same 16 384-event cap; on the four
- * tuning flights it lowered every whole-flight error (by 4–8 %) and met 12 of 16 −30 % measures against 9
- * (120 ms was worse again; src/learning/EVIDENCE.md, round 6). The learner's cost per update does not grow:
- * the event cap, not the span, sets it.
+ * The in-flight learner's loss window, ms: 80, as pretrained since round 6 (40 until round 5). Events move twice
+ * as far in it as in 40 ms, so the contrast between the right warp and a wrong one is larger against the same
+ * 16 384-event cap. With round 5's weights (pretrained at 40 ms) it lowered every whole-flight error on the four
+ * tuning flights (by 4–8 %); 120 ms was worse (src/learning/EVIDENCE.md, round 6). The learner's cost per update
+ * does not grow: the event cap, not the span, sets it.
  */
 export const ONLINE_LOSS_SPAN_MS = 80;
 
@@ -56,7 +56,7 @@ export const learnerConfigSchema = z.object({
   queueCapacity: z.number().int().min(2).max(1024).default(4),
   /**
    * How far back the loss looks from each window's end, ms: the window cutter's learner span
-   * (`learnerLengthUs`). Default ONLINE_LOSS_SPAN_MS (80; pretraining's is 40): at 160 × 120 the events of a
+   * (`learnerLengthUs`). Default ONLINE_LOSS_SPAN_MS (80, as pretrained): at 160 × 120 the events of a
    * 5 ms input window move a fraction of a pixel and the loss is flat in ν (src/learning/EVIDENCE.md, "Choices").
    */
   lossSpanMs: z.number().positive().max(1000).default(ONLINE_LOSS_SPAN_MS),

@@ -149,8 +149,8 @@ describe('closed-loop flight', () => {
     expect(t.updates).toBeGreaterThan(0);
     expect(l!.worker!.updateErrors).toBe(0);
     expect(l!.weights.adopted).toBeGreaterThan(0);
-    // The loss window is the learner's span (80 ms), not the 5 ms network input nor pretraining's 40 ms;
-    // domain B's shot noise leaves the noise filter something to drop.
+    // The loss window is the learner's span (80 ms), not the 5 ms network input; domain B's shot noise
+    // leaves the noise filter something to drop.
     expect(t.lastWindow.spanUs).toBe(ONLINE_LOSS_SPAN_MS * 1000);
     expect(t.lastWindow.events).toBeGreaterThan(0);
     expect(t.lastWindow.lossEvents).toBeLessThan(t.lastWindow.events);

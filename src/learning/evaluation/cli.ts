@@ -424,7 +424,7 @@ export async function main(argv: readonly string[] = process.argv): Promise<void
     .option('--workers <n>', 'simulator worker threads for (a) (0 = this thread)', int, 2)
     .option('--lr <x>', '(b) online learning rate', positive)
     .option('--batch <n>', `(b) windows per update (default ${DEFAULT_ONLINE_TRAINER.windowsPerUpdate}, the in-flight learner's)`, int)
-    .option('--loss-ms <ms>', `(b) the online loss window, ms (default ${ONLINE_LOSS_SPAN_MS}, the in-flight learner's; pretraining's is ${(DEFAULT_PRETRAIN_CONFIG.clip.lossLengthUs ?? 0) / 1000})`, positive)
+    .option('--loss-ms <ms>', `(b) the online loss window, ms (default ${ONLINE_LOSS_SPAN_MS}, the in-flight learner's)`, positive)
     .option('--offer-every <n>', `(b) offer every n-th window to the online trainer (default ${DEFAULT_OFFER_EVERY}: at 200 Hz and one window per update, 100 updates/s, what the in-flight learner sustains here)`, int)
     .option('--layers <list>', '(b) trainable layers, comma-separated')
     .option('--settle <updates:fraction|off>', `(b) learning-rate settling: the rate falls from --lr toward fraction × --lr with this time constant in updates, or off for a constant rate (default ${ONLINE_LR_SETTLING.overUpdates}:${ONLINE_LR_SETTLING.fraction}, the in-flight learner's)`, offable(settleArg))
