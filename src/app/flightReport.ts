@@ -8,6 +8,7 @@ import type { FlightFigures } from './flightTracker.js';
 import type { SampleSummary } from './sampleStats.js';
 import type { SteeringPipelineStats } from './steeringPipeline.js';
 import type { WeightsChoice } from './weightsChoice.js';
+import type { WeightsManifest } from '../contracts/networkWeights.js';
 import type { SafetyGuardStatus } from '../contracts/safetyGuardStatus.js';
 import type { LinkHealth } from '../contracts/vehicleState.js';
 import type { ZmqSourceCounters } from '../ingest/zmq/index.js';
@@ -54,7 +55,7 @@ export interface FlightSummary {
     /** Span of events the network input counts per window, µs (the weights' inputLengthUs, else one period). */
     readonly inputLengthUs: number;
     /** The noise filter on the network input's events (the weights' inputNoiseFilter), null when none. */
-    readonly inputNoiseFilter: { readonly supportUs: number; readonly minNeighbours: number } | null;
+    readonly inputNoiseFilter: NonNullable<WeightsManifest['inputNoiseFilter']> | null;
     readonly speed: number;
     readonly learn: boolean;
   };
