@@ -23,7 +23,7 @@
 
 /** Thresholds; every field documented with its default. */
 export interface GuardThresholds {
-  /** Loss spike factor k (see header); default 3. > 1. */
+  /** Loss spike factor k (see header); default 3. > 1; Infinity turns the spike check off (evaluation's truth teacher). */
   readonly spikeFactor: number;
   /** Accepted losses the running median covers; default 50. */
   readonly spikeWindow: number;
@@ -95,7 +95,7 @@ export function validateGuardThresholds(t: GuardThresholds): GuardThresholds {
   const ok = (cond: boolean, what: string) => {
     if (!cond) throw new RangeError(`guard thresholds: ${what}`);
   };
-  ok(t.spikeFactor > 1 && Number.isFinite(t.spikeFactor), `spikeFactor must be finite and > 1, got ${t.spikeFactor}`);
+  ok(t.spikeFactor > 1, `spikeFactor must be > 1 (Infinity disables), got ${t.spikeFactor}`);
   ok(Number.isInteger(t.spikeWindow) && t.spikeWindow >= 1, `spikeWindow must be an integer ≥ 1, got ${t.spikeWindow}`);
   ok(Number.isInteger(t.spikeMinHistory) && t.spikeMinHistory >= 1 && t.spikeMinHistory <= t.spikeWindow, `spikeMinHistory must be an integer in [1, spikeWindow], got ${t.spikeMinHistory}`);
   ok(t.maxRelativeDrift > 0, `maxRelativeDrift must be > 0 (Infinity disables), got ${t.maxRelativeDrift}`);
@@ -122,9 +122,9 @@ export class LearnerGuards {
     this.sorted = new Float64Array(this.thresholds.spikeWindow);
   }
 
-  /** Current spike threshold (NaN while the history is shorter than spikeMinHistory). */
+  /** Current spike threshold (NaN while the history is shorter than spikeMinHistory, or with the check off). */
   spikeThreshold(): number {
-    if (this.historyCount < this.thresholds.spikeMinHistory) return NaN;
+    if (this.historyCount < this.thresholds.spikeMinHistory || this.thresholds.spikeFactor === Infinity) return NaN;
     const med = this.median();
     return med + (this.thresholds.spikeFactor - 1) * Math.abs(med);
   }

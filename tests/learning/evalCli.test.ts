@@ -7,13 +7,13 @@ import { formatReport, main, type EvalReport } from '../../src/learning/evaluati
 
 afterEach(() => vi.restoreAllMocks());
 
-async function quickB(): Promise<EvalReport> {
+async function quickB(...extra: string[]): Promise<EvalReport> {
   let out = '';
   vi.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
     out += String(chunk);
     return true;
   });
-  await main(['node', 'eval:learning', '--quick', '--parts', 'b', '--json', '--no-progress']);
+  await main(['node', 'eval:learning', '--quick', '--parts', 'b', '--json', '--no-progress', ...extra]);
   vi.restoreAllMocks();
   return JSON.parse(out) as EvalReport;
 }
@@ -33,5 +33,43 @@ describe('eval:learning (b) verdict', () => {
     expect(Number(m![1])).toBeCloseTo((100 * total.events.pixels) / total.all.pixels, 1);
     expect(Number(m![2])).toBeCloseTo(100 * b.heldOutChange.noEvents, 1);
     expect(Number(m![3])).toBeCloseTo(100 * b.last10sOnlineVsFrozen.noEvents, 1);
+    expect(b.teacher).toBe('loss');
+    expect(text).toContain('(b) verdict');
+    expect(text).toContain('from the contrast loss');
+    // The oracle-level line, read back against the JSON.
+    const level = text.split('\n').find((l) => l.includes('with an oracle level'));
+    const lm = /whole flight ([\d.]+) \/ ([\d.]+) \(raw ([\d.]+) \/ ([\d.]+)\), last 10 s ([\d.]+) \/ ([\d.]+)/.exec(level ?? '');
+    expect(lm).not.toBeNull();
+    expect(Number(lm![1])).toBeCloseTo(b.levelMatched.whole.online, 3);
+    expect(Number(lm![2])).toBeCloseTo(b.levelMatched.whole.frozen, 3);
+    expect(Number(lm![3])).toBeCloseTo(total.all.maePerS, 3);
+    expect(Number(lm![5])).toBeCloseTo(b.levelMatched.last10s.online, 3);
+    expect(Number(lm![6])).toBeCloseTo(b.levelMatched.last10s.frozen, 3);
   }, 60_000);
+
+  it('--teacher truth trains the same learner on the simulator\'s ν and says it is a ceiling, not the verdict', async () => {
+    const r = await quickB('--teacher', 'truth');
+    const b = r.b!;
+    expect(b.teacher).toBe('truth');
+    expect(b.onlineChanged).toBe(true);
+    expect(b.frozenUnchanged).toBe(true);
+    expect(b.guards.rollbacksLossSpike).toBe(0); // the spike guard is off for the teacher
+    expect(b.updates).toBeGreaterThan(0);
+    // Taught the answer, the online map beats the frozen one over the flight.
+    expect(b.total.online.nu.all.maePerS).toBeLessThan(b.total.frozen.nu.all.maePerS);
+    const text = formatReport(r);
+    expect(text).toContain('(b) CEILING, not the verdict');
+    expect(text).not.toContain('(b) verdict');
+    expect(text).toContain("from the simulator's truth");
+  }, 60_000);
+
+  it('refuses an unknown teacher', async () => {
+    const err = vi.spyOn(process.stderr, 'write').mockImplementation(() => true);
+    const exit = vi.spyOn(process, 'exit').mockImplementation(((code?: number) => {
+      throw new Error(`exit ${code}`);
+    }) as never);
+    await expect(main(['node', 'eval:learning', '--quick', '--parts', 'b', '--teacher', 'oracle'])).rejects.toThrow(/exit/);
+    expect(exit).toHaveBeenCalled();
+    expect(err.mock.calls.map((c) => String(c[0])).join('')).toContain("expected loss or truth, got 'oracle'");
+  });
 });

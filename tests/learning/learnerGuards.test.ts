@@ -113,5 +113,18 @@ describe('learner guards', () => {
     expect(() => new LearnerGuards({ spikeMinHistory: 60 })).toThrow(RangeError);
     expect(() => new LearnerGuards({ maxRelativeDrift: 0 })).toThrow(RangeError);
     expect(() => new LearnerGuards({ snapshotAfterHealthy: 0 })).toThrow(RangeError);
+    expect(() => new LearnerGuards({ spikeFactor: NaN })).toThrow(RangeError);
+  });
+
+  it('spikeFactor Infinity turns the spike check off, and only it', () => {
+    const g = new LearnerGuards({ spikeFactor: Infinity, spikeMinHistory: 3, maxRelativeDrift: 0.5 });
+    for (let i = 0; i < 5; i++) {
+      expect(g.beforeStep(1, i)).toEqual({ action: 'step' });
+      g.afterStep(false, 0.1, i);
+    }
+    expect(g.spikeThreshold()).toBeNaN();
+    expect(g.beforeStep(1e6, 5)).toEqual({ action: 'step' }); // would be a spike at k = 3
+    expect(g.afterStep(false, 0.6, 5)).toEqual({ action: 'rollback', reason: 'drift' }); // the drift bound still holds
+    expect(g.beforeStep(NaN, 6)).toEqual({ action: 'skip', reason: 'non-finite-loss' });
   });
 });

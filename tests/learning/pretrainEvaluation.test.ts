@@ -48,6 +48,29 @@ describe('ν error metric', () => {
     expect(r.noEvents.maePerS).toBeCloseTo(0.5, 12);
     expect(r.noEvents.biasPerS).toBeCloseTo(0.5, 12);
     expect(r.noEvents.meanTruthPerS).toBeCloseTo(1, 12);
+    // level matched: α = Σν / Σν̂ over pixels 0, 1, 4 = 3.5 / 3; |α·1.5 − 1| + |α·1 − 2| + |α·0.5 − 0.5|.
+    const a = 3.5 / 3;
+    expect(r.levelMatched.pixels).toBe(3);
+    expect(r.levelMatched.maePerS).toBeCloseTo((Math.abs(a * 1.5 - 1) + Math.abs(a - 2) + Math.abs(a * 0.5 - 0.5)) / 3, 12);
+  });
+
+  it('level matching scales each window on its own, removes a pure level error and leaves an all-zero map as it is', () => {
+    const acc = new NuErrorAccumulator();
+    // Window 1: the prediction is the truth × 2 at every usable pixel → no error left after matching.
+    const p1 = Float32Array.from([2, 4, 9, 9, 1, 9]);
+    acc.add(p1, truth, depth);
+    // Window 2: the truth × 0.5 → no error left either, though its α (2) differs from window 1's (0.5).
+    acc.add(Float32Array.from([0.5, 1, 0, 0, 0.25, 0]), truth, depth);
+    let r = acc.report();
+    expect(r.all.maePerS).toBeGreaterThan(0.5);
+    expect(r.levelMatched.pixels).toBe(6);
+    expect(r.levelMatched.maePerS).toBeCloseTo(0, 6);
+    // Window 3: an all-zero prediction cannot be scaled: its error counts in full (|0 − ν| = 3.5 over 3 pixels).
+    acc.add(new Float32Array(6), truth, depth);
+    r = acc.report();
+    expect(r.levelMatched.maePerS).toBeCloseTo(3.5 / 9, 6);
+    acc.clear();
+    expect(Number.isNaN(acc.report().levelMatched.maePerS)).toBe(true);
   });
 
   it('pools pixels over windows (not a mean of window means) and merges accumulators', () => {
@@ -65,6 +88,9 @@ describe('ν error metric', () => {
     expect(r.all.maePerS).toBeCloseTo((1.5 + 4) / 4, 12);
     expect(r.events.pixels).toBe(2); // the second window had no input: no events figures from it
     expect(r.noEvents.pixels).toBe(1); // … nor figures without events
+    // level matched, pooled: window 1 as above, window 2's single pixel matched exactly (α = 1 / 5).
+    const alpha = 3.5 / 3;
+    expect(r.levelMatched.maePerS).toBeCloseTo((Math.abs(alpha * 1.5 - 1) + Math.abs(alpha - 2) + Math.abs(alpha * 0.5 - 0.5) + 0) / 4, 12);
   });
 
   it('respects maxNuPerS, is NaN without pixels and rejects mismatched sizes', () => {

@@ -27,6 +27,11 @@ import { ReplayMixer, type ReplaySettings } from './replayReservoir.js';
 import { pearson } from './correlation.js';
 import { scoreHeldOut, type HeldOutReport } from './heldOut.js';
 import { NuErrorAccumulator, type NuErrorFigures, type NuErrorReport } from './nuError.js';
+import { TruthTeacher } from './truthTeacher.js';
+
+function gcd(a: number, b: number): number {
+  return b === 0 ? a : gcd(b, a % b);
+}
 
 export interface AdaptationOptions {
   readonly spec: ClipSpec;
@@ -42,6 +47,12 @@ export interface AdaptationOptions {
   readonly binSeconds: number;
   readonly loss: LossSettings;
   readonly trainer: TrainerSettings;
+  /**
+   * What the online trainer learns from: 'loss' (the self-supervised contrast loss, as in flight; default) or
+   * 'truth' (the simulator's ν, truthTeacher.ts: the ceiling of what this network, rate and schedule reach with a
+   * perfect signal; the spike guard is off for it). Truth is then rendered for every offered window as well.
+   */
+  readonly teacher?: 'loss' | 'truth';
   /** Experience replay for the online trainer (replayReservoir.ts); absent = off. */
   readonly replay?: ReplaySettings;
   readonly modelDir: string;
@@ -77,8 +88,16 @@ export interface PixelSetChange {
   readonly noEvents: number;
 }
 
+/** ν MAE over all usable pixels with each window's map scaled to the truth's mean (nuError.ts `levelMatched`), 1/s. */
+export interface LevelMatchedMae {
+  readonly online: number;
+  readonly frozen: number;
+}
+
 export interface AdaptationReport {
   readonly flight: ClipSpec;
+  /** What the online trainer learned from (AdaptationOptions.teacher). */
+  readonly teacher: 'loss' | 'truth';
   readonly bins: readonly AdaptationBin[];
   /**
    * Relative change of the ν MAE (all usable pixels, and pixels with events) from the start — the pretrained
@@ -91,6 +110,11 @@ export interface AdaptationReport {
   };
   /** (online − frozen) / frozen ν MAE in the last bin. */
   readonly lastBinOnlineVsFrozen: PixelSetChange;
+  /**
+   * Level against structure: the ν MAE left over the whole flight and over its last 10 s when an oracle sets each
+   * window's overall level (the raw MAE minus this is what a perfect per-window gain would remove).
+   */
+  readonly levelMatched: { readonly whole: LevelMatchedMae; readonly last10s: LevelMatchedMae };
   /** The same over the flight's last 10 s (bins pooled by pixels): less noisy than one 5 s bin. */
   readonly last10sOnlineVsFrozen: PixelSetChange;
   /** Whole flight, pooled. */
@@ -137,6 +161,23 @@ function changeOf(to: NuErrorReport, from: NuErrorReport): PixelSetChange {
   };
 }
 
+/** The level-matched ν MAE over several bins, each bin's weighted by its pixels. */
+function pooledLevelMatched(bins: readonly AdaptationBin[]): LevelMatchedMae {
+  const pooled = (pick: (b: AdaptationBin) => NuErrorReport): number => {
+    let px = 0;
+    let sum = 0;
+    for (const b of bins) {
+      const m = pick(b).levelMatched;
+      if (m.pixels > 0) {
+        px += m.pixels;
+        sum += m.maePerS * m.pixels;
+      }
+    }
+    return px > 0 ? sum / px : NaN;
+  };
+  return { online: pooled((b) => b.online.nu), frozen: pooled((b) => b.frozen.nu) };
+}
+
 /** (online − frozen) / frozen ν MAE over several bins, each bin's MAE weighted by its pixels. */
 function pooledOnlineVsFrozen(bins: readonly AdaptationBin[]): PixelSetChange {
   const pooled = (pick: (b: AdaptationBin) => NuErrorFigures): number => {
@@ -170,6 +211,9 @@ export async function runAdaptation(o: AdaptationOptions): Promise<AdaptationRep
   const bins: AdaptationBin[] = [];
   const offerEvery = o.offerEvery ?? o.sampleEvery;
   if (!(Number.isInteger(offerEvery) && offerEvery >= 1)) throw new RangeError(`offerEvery must be an integer ≥ 1, got ${offerEvery}`);
+  const teacher = o.teacher === 'truth' ? new TruthTeacher() : undefined;
+  // The scored and (with the truth teacher) the offered windows need the truth: every gcd-th window has it.
+  const truthEvery = teacher ? gcd(o.sampleEvery, offerEvery) : o.sampleEvery;
   const snapshots: Array<{ atS: number; updates: number; data: Float32Array }> = [{ atS: 0, updates: 0, data: frozenCopy }];
   // The held-out set is flown first: its samples do not depend on the flight, and the snapshots are scored on it afterwards.
   const heldOutClip = o.heldOut ? await collectClipSamples({ spec: o.heldOut, options: o.clip, sampleEvery: o.sampleEvery, keepTruth: true }) : undefined;
@@ -209,13 +253,13 @@ export async function runAdaptation(o: AdaptationOptions): Promise<AdaptationRep
   let onStartError: unknown;
   await flyClip(
     o.spec,
-    { ...o.clip, truthEvery: o.sampleEvery },
+    { ...o.clip, truthEvery },
     async (w) => {
       await ready;
       if (onStartError) throw onStartError;
       if (!setup || !scoreLoss) throw new Error('adaptation: learner not set up');
       const scored = w.step % o.sampleEvery === 0 && w.truth !== undefined;
-      const offered = w.step % offerEvery === 0 && !w.afterCut;
+      const offered = w.step % offerEvery === 0 && !w.afterCut && (!teacher || w.truth !== undefined);
       if (!scored && !offered) return;
       while (w.clipTimeS > (binIndex + 1) * o.binSeconds + 1e-9 && binIndex < totalBins - 1) closeBin();
       const sample: TrainingSample = {
@@ -243,7 +287,10 @@ export async function runAdaptation(o: AdaptationOptions): Promise<AdaptationRep
         cur.onlineLoss += scoreLoss.evaluate({ ...sample, invTtcPerS: nuOnline }, grad).loss;
         cur.n++;
       }
-      if (offered) await setup.trainer.offer(mixer ? mixer.next(sample) : sample);
+      if (offered) {
+        if (teacher) teacher.setTruth(w.truth!);
+        await setup.trainer.offer(mixer ? mixer.next(sample) : sample);
+      }
     },
     {
       onStart: (c) => {
@@ -258,6 +305,7 @@ export async function runAdaptation(o: AdaptationOptions): Promise<AdaptationRep
           loss: o.loss,
           trainer: o.trainer,
           origin: o.manifest.origin,
+          ...(teacher ? { windowLoss: teacher, guards: { spikeFactor: Infinity } } : {}),
         })
           .then((s) => {
             setup = s;
@@ -291,15 +339,18 @@ export async function runAdaptation(o: AdaptationOptions): Promise<AdaptationRep
     }
     const first = bins[0]!;
     const last = bins.at(-1)!;
+    const last10s = bins.slice(-Math.max(1, Math.round(10 / o.binSeconds)));
     return {
       flight: o.spec,
+      teacher: teacher ? 'truth' : 'loss',
       bins,
       change: {
         online: changeOf(last.online.nu, first.frozen.nu),
         frozen: changeOf(last.frozen.nu, first.frozen.nu),
       },
-      last10sOnlineVsFrozen: pooledOnlineVsFrozen(bins.slice(-Math.max(1, Math.round(10 / o.binSeconds)))),
+      last10sOnlineVsFrozen: pooledOnlineVsFrozen(last10s),
       lastBinOnlineVsFrozen: changeOf(last.online.nu, last.frozen.nu),
+      levelMatched: { whole: pooledLevelMatched(bins), last10s: pooledLevelMatched(last10s) },
       total: {
         online: { nu: totalOnline.report(), loss: totalN > 0 ? totalOnlineLoss / totalN : NaN },
         frozen: { nu: totalFrozen.report(), loss: totalN > 0 ? totalFrozenLoss / totalN : NaN },

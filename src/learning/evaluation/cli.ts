@@ -93,6 +93,8 @@ export interface EvalOptions {
   readonly groundFloor: GroundFloorSettings | null;
   /** (b) Experience replay for the online trainer (replayReservoir.ts); null or absent = off. */
   readonly replay?: ReplaySettings | null;
+  /** (b) What the online trainer learns from: the contrast loss (default, as in flight) or the truth (a ceiling; truthTeacher.ts). */
+  readonly teacher?: 'loss' | 'truth';
   readonly flight: ClipSpec;
   readonly heldOutB: ClipSpec | null;
   readonly heldOutA: readonly ClipSpec[];
@@ -195,6 +197,7 @@ export async function runEvaluation(o: EvalOptions, progress: ProgressSink = SIL
       loss: onlineLoss,
       trainer: o.online,
       ...(o.replay ? { replay: o.replay } : {}),
+      ...(o.teacher ? { teacher: o.teacher } : {}),
       modelDir: o.modelDir,
       manifest: pre.manifest,
       pretrained: pre.data,
@@ -294,7 +297,8 @@ export function formatReport(r: EvalReport): string {
   }
   if (r.b) {
     const b = r.b;
-    out.push('', `(b) domain B, ${b.flight.scenario} seed ${b.flight.seed}, ${b.flight.seconds} s: online learning (${s.onlineLossLengthUs / 1000} ms loss window, 1 window in ${s.offerEvery} offered, ${s.online.windowsPerUpdate} windows/update, lr ${s.online.learningRate}${s.online.settle ? ` settling to ×${s.online.settle.fraction} over ${s.online.settle.overUpdates} updates` : ''}, layers ${s.online.trainableLayers.join(',')}${b.windowsReplayed > 0 ? `, ${b.windowsReplayed} windows replayed` : ''}) vs frozen, 1 window in ${s.sampleEvery} scored`);
+    const from = b.teacher === 'truth' ? 'from the simulator\'s truth — a ceiling, never in flight' : 'from the contrast loss';
+    out.push('', `(b) domain B, ${b.flight.scenario} seed ${b.flight.seed}, ${b.flight.seconds} s: online learning ${from} (${s.onlineLossLengthUs / 1000} ms loss window, 1 window in ${s.offerEvery} offered, ${s.online.windowsPerUpdate} windows/update, lr ${s.online.learningRate}${s.online.settle ? ` settling to ×${s.online.settle.fraction} over ${s.online.settle.overUpdates} updates` : ''}, layers ${s.online.trainableLayers.join(',')}${b.windowsReplayed > 0 ? `, ${b.windowsReplayed} windows replayed` : ''}) vs frozen, 1 window in ${s.sampleEvery} scored`);
     out.push('| time (s) | windows | updates | online MAE | frozen MAE | online/frozen | online MAE (events) | frozen MAE (events) | online loss | frozen loss | mean ν̂ online / frozen / truth |');
     out.push('| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |');
     for (const x of b.bins) {
@@ -374,17 +378,25 @@ export function formatReport(r: EvalReport): string {
     const b = r.b;
     out.push(
       '',
-      '(b) verdict (target: online learning lowers the ν error by ≥ 30 % within 60 s, the frozen model\'s does not fall):',
+      b.teacher === 'truth'
+        ? '(b) CEILING, not the verdict: the online learner trained on the truth (--teacher truth); what any loss could reach with this network, rate and schedule:'
+        : '(b) verdict (target: online learning lowers the ν error by ≥ 30 % within 60 s, the frozen model\'s does not fall):',
       `  held-out domain-B world, same windows, weights after ${b.flight.seconds} s vs pretrained: ${pct(b.heldOutChange.all)} (all pixels), ${pct(b.heldOutChange.events)} (pixels with events)`,
       `  the flight's last 10 s, online vs frozen on the same windows: ${pct(b.last10sOnlineVsFrozen.all)} (all pixels), ${pct(b.last10sOnlineVsFrozen.events)} (pixels with events); last ${b.bins.at(-1)!.endS - b.bins.at(-1)!.startS} s: ${pct(b.lastBinOnlineVsFrozen.all)}, ${pct(b.lastBinOnlineVsFrozen.events)}`,
       `  the flight, last bin vs first (scenes differ): online ${pct(b.change.online.all)}, frozen ${pct(b.change.frozen.all)} (all pixels)`,
       `  ${pct1(eventShare(b.total.online.nu))} of the flight's usable pixels have input events; over the others (the network saw nothing there): held-out ${pct(b.heldOutChange.noEvents)}, last 10 s ${pct(b.last10sOnlineVsFrozen.noEvents)}`,
+      `  with an oracle level (each window's map scaled to the truth's mean), ν MAE online / frozen: whole flight ${f3(b.levelMatched.whole.online)} / ${f3(b.levelMatched.whole.frozen)} (raw ${f3(b.total.online.nu.all.maePerS)} / ${f3(b.total.frozen.nu.all.maePerS)}), last 10 s ${f3(b.levelMatched.last10s.online)} / ${f3(b.levelMatched.last10s.frozen)}`,
     );
   }
   return out.join('\n');
 }
 
 // ---- command line
+
+const teacherArg = (v: string): 'loss' | 'truth' => {
+  if (v !== 'loss' && v !== 'truth') throw new InvalidArgumentError(`expected loss or truth, got '${v}'`);
+  return v;
+};
 
 
 const DVS_NUMBERS = Object.keys(DVS_CLEAN).filter((k) => typeof DVS_CLEAN[k as keyof typeof DVS_CLEAN] === 'number');
@@ -435,6 +447,7 @@ export async function main(argv: readonly string[] = process.argv): Promise<void
     .option('--noise-filter <ms:neighbours|off>', '(b) background-activity filter on the online loss\'s events: support half-width in ms and neighbours required (of 8), or off', offable(parseNoiseFilter), DEFAULT_NOISE_FILTER as Offable<NoiseFilterSettings>)
     .option('--speed-scaling <refMS[:minMS]|off>', 'read the weights\' output as ν at this reference speed, scaled by the axial speed, instead of as their manifest says (diagnostics)', offable(parseSpeedScaling))
     .option('--ground-floor <weight[:margin]|off>', `(b) the online loss's ground-floor prior from the FC's height (ν ≥ the flat ground's ν): weight (s²) and margin, or off (default: the in-flight learner's, ${ONLINE_GROUND_FLOOR ? `${ONLINE_GROUND_FLOOR.weight}:${ONLINE_GROUND_FLOOR.margin}` : 'off'}; pretraining's is ${DEFAULT_GROUND_FLOOR.weight}:${DEFAULT_GROUND_FLOOR.margin})`, offable(parseGroundFloor))
+    .option('--teacher <loss|truth>', '(b) what the online learner trains on: loss (the self-supervised contrast loss, as in flight) or truth (the simulator\'s ν, L1, spike guard off: the ceiling of what this network, rate and schedule can reach; a diagnostic, never in flight)', teacherArg, 'loss')
     .option('--replay <capacity:every|off>', '(b) experience replay: keep a uniform sample of this many past windows and train on one of them in place of every n-th window (default off)', offable(parseReplay))
     .option('--json', 'print the report as JSON')
     .option('--no-progress', 'no progress on stderr')
@@ -467,6 +480,7 @@ export async function main(argv: readonly string[] = process.argv): Promise<void
     groundFloor?: Offable<GroundFloorSettings>;
     speedScaling?: Offable<SpeedScaling>;
     replay?: Offable<ReplaySettings>;
+    teacher: 'loss' | 'truth';
   }>();
   const speedScaling = offValue(o.speedScaling);
   const parts = new Set(o.parts.split(',').map((p) => p.trim())) as Set<Part>;
@@ -514,6 +528,7 @@ export async function main(argv: readonly string[] = process.argv): Promise<void
       noiseFilter: offValue(o.noiseFilter),
       groundFloor: o.groundFloor === undefined ? ONLINE_GROUND_FLOOR : offValue(o.groundFloor),
       replay: offValue(o.replay) ?? null,
+      teacher: o.teacher,
       ...(speedScaling !== undefined ? { speedScaling } : {}),
       onlineLossLengthUs: (o.lossMs ?? ONLINE_LOSS_SPAN_MS) * 1000,
       flight,

@@ -16,6 +16,11 @@
  * averaged per window. The same figures over P_ev are reported as `events`, and over P \ P_ev (the pixels
  * where the input has no event, of the windows given an input) as `noEvents`: there the network saw nothing
  * in its input window and can only guess from the context.
+ *
+ * Level and structure. `levelMatched` is the MAE over P after each window's prediction is scaled so that its
+ * mean over P equals the truth's (α = Σ_P ν / Σ_P ν̂ per window; a window whose ν̂ sums to 0 keeps α = 1):
+ * the error of the map's structure alone. MAE − levelMatched is what a perfect per-window level (one number
+ * per window, from an oracle) would remove — an upper bound on any scalar gain fitted at run time.
  */
 
 export interface NuErrorOptions {
@@ -47,6 +52,8 @@ export interface NuErrorReport {
   readonly events: NuErrorFigures;
   /** Over the usable pixels without events in the input (windows added with an input only). */
   readonly noEvents: NuErrorFigures;
+  /** Over every usable pixel, each window's prediction scaled to the truth's mean (see the file header). */
+  readonly levelMatched: { readonly pixels: number; readonly maePerS: number };
 }
 
 class Sums {
@@ -94,6 +101,7 @@ export class NuErrorAccumulator {
   private all = new Sums();
   private ev = new Sums();
   private none = new Sums();
+  private matchedAbs = 0;
   private windows = 0;
 
   constructor(options: Partial<NuErrorOptions> = {}) {
@@ -113,11 +121,21 @@ export class NuErrorAccumulator {
     if (input && !Number.isInteger(channels)) throw new RangeError(`ν error: input of ${input.length} values is not C × ${n}`);
     const max = this.options.maxNuPerS;
     this.windows++;
+    let truthSum = 0;
+    let predSum = 0;
+    for (let i = 0; i < n; i++) {
+      const t = truthNu[i]!;
+      if (!usableTruthPixel(t, truthDepthM[i]!, max)) continue;
+      truthSum += t;
+      predSum += pred[i]!;
+    }
+    const alpha = predSum > 0 ? truthSum / predSum : 1;
     for (let i = 0; i < n; i++) {
       const t = truthNu[i]!;
       if (!usableTruthPixel(t, truthDepthM[i]!, max)) continue;
       const p = pred[i]!;
       this.all.add(p, t);
+      this.matchedAbs += Math.abs(alpha * p - t);
       if (input) {
         let any = false;
         for (let c = 0; c < channels; c++) if (input[c * n + i] !== 0) any = true;
@@ -132,17 +150,26 @@ export class NuErrorAccumulator {
     this.all.merge(o.all);
     this.ev.merge(o.ev);
     this.none.merge(o.none);
+    this.matchedAbs += o.matchedAbs;
     this.windows += o.windows;
   }
 
   report(): NuErrorReport {
-    return { windows: this.windows, all: this.all.figures(), events: this.ev.figures(), noEvents: this.none.figures() };
+    const pixels = this.all.n;
+    return {
+      windows: this.windows,
+      all: this.all.figures(),
+      events: this.ev.figures(),
+      noEvents: this.none.figures(),
+      levelMatched: { pixels, maePerS: pixels > 0 ? this.matchedAbs / pixels : NaN },
+    };
   }
 
   clear(): void {
     this.all = new Sums();
     this.ev = new Sums();
     this.none = new Sums();
+    this.matchedAbs = 0;
     this.windows = 0;
   }
 }

@@ -21,7 +21,7 @@ import { ManualClock } from '../../platform/time.js';
 import { ForwardSession } from '../forwardSession.js';
 import { type GuardThresholds } from '../learnerGuards.js';
 import { ContrastMaximizationLoss, type FocusObjective, type GroundFloorSettings, type NoiseFilterSettings } from '../loss/index.js';
-import { Trainer } from '../trainer.js';
+import { Trainer, type WindowLoss } from '../trainer.js';
 import { TrainStepSession } from '../trainStepSession.js';
 
 export interface LossSettings {
@@ -63,6 +63,12 @@ export interface SetupOptions {
   readonly trainer: TrainerSettings;
   readonly guards?: Partial<GuardThresholds>;
   readonly origin: string;
+  /**
+   * What the trainer learns from instead of the contrast loss (the adaptation evaluation's truth teacher,
+   * evaluation/truthTeacher.ts); absent = the contrast loss, as in flight. `LearningSetup.loss` stays the
+   * contrast loss either way.
+   */
+  readonly windowLoss?: WindowLoss;
 }
 
 export interface LearningSetup {
@@ -111,7 +117,7 @@ export async function createLearningSetup(o: SetupOptions): Promise<LearningSetu
   const forward = await ForwardSession.create(await readFile(join(o.modelDir, 'proximity-net.onnx')), o.manifest);
   const stepper = await TrainStepSession.create(await trainStepModel(o.modelDir, o.trainer.windowsPerUpdate, o.trainer.trainableLayers), o.manifest, o.weights);
   const loss = newLoss(o, forward.geometry);
-  const deps = { forward, stepper, loss, publish: () => true, clock: new ManualClock() };
+  const deps = { forward, stepper, loss: o.windowLoss ?? loss, publish: () => true, clock: new ManualClock() };
   const init = {
     pretrained: o.weights,
     pretrainedVersion: o.manifest.version,
