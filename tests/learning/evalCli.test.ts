@@ -63,6 +63,10 @@ describe('eval:learning (b) verdict', () => {
     expect(text).toContain("from the simulator's truth");
   }, 60_000);
 
+  it('refuses the truth teacher with experience replay (a replayed window would get the wrong truth)', async () => {
+    await expect(quickB('--teacher', 'truth', '--replay', '16:2')).rejects.toThrow(/truth teacher cannot be combined with experience replay/);
+  });
+
   it('refuses an unknown teacher', async () => {
     const err = vi.spyOn(process.stderr, 'write').mockImplementation(() => true);
     const exit = vi.spyOn(process, 'exit').mockImplementation(((code?: number) => {

@@ -212,6 +212,8 @@ export async function runAdaptation(o: AdaptationOptions): Promise<AdaptationRep
   const offerEvery = o.offerEvery ?? o.sampleEvery;
   if (!(Number.isInteger(offerEvery) && offerEvery >= 1)) throw new RangeError(`offerEvery must be an integer ≥ 1, got ${offerEvery}`);
   const teacher = o.teacher === 'truth' ? new TruthTeacher() : undefined;
+  // A replayed window would be taught the truth of the window it replaced.
+  if (teacher && o.replay) throw new RangeError('adaptation: the truth teacher cannot be combined with experience replay');
   // The scored and (with the truth teacher) the offered windows need the truth: every gcd-th window has it.
   const truthEvery = teacher ? gcd(o.sampleEvery, offerEvery) : o.sampleEvery;
   const snapshots: Array<{ atS: number; updates: number; data: Float32Array }> = [{ atS: 0, updates: 0, data: frozenCopy }];
