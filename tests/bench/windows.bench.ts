@@ -9,7 +9,9 @@
  * - cutterPushAndEmit: the whole cutter path per window: push the window's events (validation, ring
  *   copy) and emit it (counts + learner subsample), i.e. what the runtime pays per window;
  * - cutterPushAndEmitNoiseFilter: the same with the input noise filter (5 ms, 2 neighbours) that weights
- *   trained with one make the runtime apply (src/app/perceptionWindows.ts).
+ *   trained with one make the runtime apply (src/app/perceptionWindows.ts);
+ * - cutterPushAndEmitNoiseFilter20ms: the same with a 20 ms input span (four windows' events counted and
+ *   filtered at every window), what weights pretrained with `--input-ms 20` would cost (EVIDENCE.md, round 7).
  *
  * Events are a realistic scene, not uniform noise: moving straight edges (events within about a pixel
  * of each edge, polarity by the edge's contrast sign, a few flips) plus 10 % background noise, sorted in
@@ -107,8 +109,8 @@ type Figure = TimedFigure;
 
 
 /** The whole cutter path on the scene's windows: `setup` shifts the next window onto the grid, `body` pushes and emits it. */
-function cutterPath(pick: (rep: number) => EventBatch, n: number, onWindow: () => void, inputFilterFor?: InputEventFilterFactory) {
-  const cutter = new WindowCutter({ sensor: SENSOR, network: NETWORK, rateHz: RATE_HZ, learnerCap: 4096 }, inputFilterFor);
+function cutterPath(pick: (rep: number) => EventBatch, n: number, onWindow: () => void, inputFilterFor?: InputEventFilterFactory, inputLengthUs?: number) {
+  const cutter = new WindowCutter({ sensor: SENSOR, network: NETWORK, rateHz: RATE_HZ, learnerCap: 4096, ...(inputLengthUs !== undefined ? { lengthUs: inputLengthUs } : {}) }, inputFilterFor);
   const batch = { length: n, x: new Uint16Array(n), y: new Uint16Array(n), p: new Uint8Array(n), tUs: new Float64Array(n) };
   const setup = (rep: number) => {
     const src = pick(rep);
@@ -133,6 +135,7 @@ export async function run(opts: { quick: boolean }): Promise<Record<string, unkn
   const learnerSubsample4096: Record<string, Figure> = {};
   const cutterPushAndEmit: Record<string, Figure> = {};
   const cutterPushAndEmitNoiseFilter: Record<string, Figure> = {};
+  const cutterPushAndEmitNoiseFilter20ms: Record<string, Figure> = {};
   let steadyState: { windows: number; minorGcs: number; majorGcs: number } | undefined;
 
   const counts = new NetworkInputBuilder({ sensor: SENSOR, network: NETWORK, fit: 'letterbox', kind: 'counts', voxelBins: 1 });
@@ -169,6 +172,9 @@ export async function run(opts: { quick: boolean }): Promise<Record<string, unkn
     // The same with the input noise filter (5 ms, 2 neighbours), as weights trained with one ask for.
     const filtered = cutterPath(pick, n, () => (sink += 1), (network) => new BackgroundActivityFilter(network, DEFAULT_NOISE_FILTER));
     cutterPushAndEmitNoiseFilter[label] = measure(n, warmup, runs, filtered.body, filtered.setup);
+    // … and with a 20 ms input span: every window counts and filters its last four windows' events.
+    const long = cutterPath(pick, n, () => (sink += 1), (network) => new BackgroundActivityFilter(network, DEFAULT_NOISE_FILTER), 20_000);
+    cutterPushAndEmitNoiseFilter20ms[label] = measure(n, warmup, runs, long.body, long.setup);
 
     // Allocation check: garbage collections observed while the cutter runs many more windows in steady
     // state. With no allocation per window there are no minor (scavenge) collections at all.
@@ -198,6 +204,7 @@ export async function run(opts: { quick: boolean }): Promise<Record<string, unkn
     learnerSubsample4096,
     cutterPushAndEmit,
     cutterPushAndEmitNoiseFilter,
+    cutterPushAndEmitNoiseFilter20ms,
     steadyStateGc: steadyState,
     target: {
       what: 'window → network input (counts) at 1 M events/s, 200 Hz: median ≤ 0.5 ms',
@@ -214,11 +221,11 @@ export async function run(opts: { quick: boolean }): Promise<Record<string, unkn
 function printTable(figures: Record<string, unknown>): void {
   const rows: string[] = [];
   const pad = (s: string, n: number) => s.padEnd(n);
-  rows.push(`${pad('figure', 24)}${pad('rate', 8)}${pad('events', 9)}${pad('median ms', 11)}${pad('p99 ms', 10)}runs`);
-  for (const key of ['windowInput', 'windowInputVoxel5', 'learnerSubsample4096', 'cutterPushAndEmit', 'cutterPushAndEmitNoiseFilter']) {
+  rows.push(`${pad('figure', 34)}${pad('rate', 8)}${pad('events', 9)}${pad('median ms', 11)}${pad('p99 ms', 10)}runs`);
+  for (const key of ['windowInput', 'windowInputVoxel5', 'learnerSubsample4096', 'cutterPushAndEmit', 'cutterPushAndEmitNoiseFilter', 'cutterPushAndEmitNoiseFilter20ms']) {
     for (const [rate, f] of Object.entries(figures[key] as Record<string, Figure>)) {
       rows.push(
-        `${pad(key, 24)}${pad(rate, 8)}${pad(String(f.events), 9)}${pad(f.medianMs.toFixed(4), 11)}${pad(f.p99Ms.toFixed(4), 10)}${f.runs}`,
+        `${pad(key, 34)}${pad(rate, 8)}${pad(String(f.events), 9)}${pad(f.medianMs.toFixed(4), 11)}${pad(f.p99Ms.toFixed(4), 10)}${f.runs}`,
       );
     }
   }
