@@ -112,7 +112,7 @@ export interface AdaptationReport {
   readonly lastBinOnlineVsFrozen: PixelSetChange;
   /**
    * Level against structure: the ν MAE left over the whole flight and over its last 10 s when an oracle sets each
-   * window's overall level (the raw MAE minus this is what a perfect per-window gain would remove).
+   * window's overall level to the truth's mean (the raw MAE minus this is about what a perfect per-window gain could remove).
    */
   readonly levelMatched: { readonly whole: LevelMatchedMae; readonly last10s: LevelMatchedMae };
   /** The same over the flight's last 10 s (bins pooled by pixels): less noisy than one 5 s bin. */

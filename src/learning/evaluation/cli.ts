@@ -398,7 +398,6 @@ const teacherArg = (v: string): 'loss' | 'truth' => {
   return v;
 };
 
-
 const DVS_NUMBERS = Object.keys(DVS_CLEAN).filter((k) => typeof DVS_CLEAN[k as keyof typeof DVS_CLEAN] === 'number');
 const sensorOverridesArg = (v: string): Record<string, number> => {
   const out: Record<string, number> = {};

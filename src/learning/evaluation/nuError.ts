@@ -19,8 +19,9 @@
  *
  * Level and structure. `levelMatched` is the MAE over P after each window's prediction is scaled so that its
  * mean over P equals the truth's (α = Σ_P ν / Σ_P ν̂ per window; a window whose ν̂ sums to 0 keeps α = 1):
- * the error of the map's structure alone. MAE − levelMatched is what a perfect per-window level (one number
- * per window, from an oracle) would remove — an upper bound on any scalar gain fitted at run time.
+ * the error of the map's structure alone. MAE − levelMatched is what an oracle level (one number per window,
+ * the truth's mean) removes: about what a perfect per-window gain could win (the MAE-optimal gain, a weighted
+ * median, can do a little better than matching the means).
  */
 
 export interface NuErrorOptions {
