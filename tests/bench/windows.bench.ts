@@ -26,7 +26,7 @@ import type { EventBatch } from '../../src/contracts/eventBatch.js';
 import type { SensorGeometry } from '../../src/contracts/sensorGeometry.js';
 import { LearnerEventBuffer, PLAIN_ARRAY_MASK, subsampleUniform } from '../../src/windows/learnerSubsampler.js';
 import { NetworkInputBuilder } from '../../src/windows/networkInputBuilder.js';
-import { BackgroundActivityFilter, DEFAULT_NOISE_FILTER } from '../../src/learning/loss/backgroundActivityFilter.js';
+import { DEFAULT_NOISE_FILTER, inputNoiseFilterFor } from '../../src/learning/loss/backgroundActivityFilter.js';
 import type { InputEventFilterFactory } from '../../src/windows/inputEventFilter.js';
 import { WindowCutter } from '../../src/windows/windowCutter.js';
 import { mulberry32 } from '../helpers/random.js';
@@ -170,10 +170,11 @@ export async function run(opts: { quick: boolean }): Promise<Record<string, unkn
       throw new Error(`cutter bench miscounted: ${JSON.stringify(c)}`);
     }
     // The same with the input noise filter (5 ms, 2 neighbours), as weights trained with one ask for.
-    const filtered = cutterPath(pick, n, () => (sink += 1), (network) => new BackgroundActivityFilter(network, DEFAULT_NOISE_FILTER));
+    const filterFor = inputNoiseFilterFor(DEFAULT_NOISE_FILTER);
+    const filtered = cutterPath(pick, n, () => (sink += 1), filterFor);
     cutterPushAndEmitNoiseFilter[label] = measure(n, warmup, runs, filtered.body, filtered.setup);
     // … and with a 20 ms input span: every window counts and filters its last four windows' events.
-    const long = cutterPath(pick, n, () => (sink += 1), (network) => new BackgroundActivityFilter(network, DEFAULT_NOISE_FILTER), 20_000);
+    const long = cutterPath(pick, n, () => (sink += 1), filterFor, 20_000);
     cutterPushAndEmitNoiseFilter20ms[label] = measure(n, warmup, runs, long.body, long.setup);
 
     // Allocation check: garbage collections observed while the cutter runs many more windows in steady

@@ -26,7 +26,7 @@ import { SampleExpander } from '../pretrain/compactSample.js';
 import { ReplayMixer, type ReplaySettings } from './replayReservoir.js';
 import { pearson } from './correlation.js';
 import { scoreHeldOut, type HeldOutReport } from './heldOut.js';
-import { NuErrorAccumulator, type NuErrorFigures, type NuErrorReport } from './nuError.js';
+import { NuErrorAccumulator, type NuErrorReport } from './nuError.js';
 import { TruthTeacher } from './truthTeacher.js';
 
 function gcd(a: number, b: number): number {
@@ -161,42 +161,29 @@ function changeOf(to: NuErrorReport, from: NuErrorReport): PixelSetChange {
   };
 }
 
-/** The level-matched ν MAE over several bins, each bin's weighted by its pixels. */
-function pooledLevelMatched(bins: readonly AdaptationBin[]): LevelMatchedMae {
-  const pooled = (pick: (b: AdaptationBin) => NuErrorReport): number => {
-    let px = 0;
-    let sum = 0;
-    for (const b of bins) {
-      const m = pick(b).levelMatched;
-      if (m.pixels > 0) {
-        px += m.pixels;
-        sum += m.maePerS * m.pixels;
-      }
+/** A ν MAE pooled over several bins, each bin's MAE weighted by its pixels (NaN without pixels). */
+function pooledMae(bins: readonly AdaptationBin[], pick: (b: AdaptationBin) => { readonly pixels: number; readonly maePerS: number }): number {
+  let px = 0;
+  let sum = 0;
+  for (const b of bins) {
+    const f = pick(b);
+    if (f.pixels > 0) {
+      px += f.pixels;
+      sum += f.maePerS * f.pixels;
     }
-    return px > 0 ? sum / px : NaN;
-  };
-  return { online: pooled((b) => b.online.nu), frozen: pooled((b) => b.frozen.nu) };
+  }
+  return px > 0 ? sum / px : NaN;
 }
 
-/** (online − frozen) / frozen ν MAE over several bins, each bin's MAE weighted by its pixels. */
+/** The level-matched ν MAE over several bins, pooled by pixels. */
+function pooledLevelMatched(bins: readonly AdaptationBin[]): LevelMatchedMae {
+  return { online: pooledMae(bins, (b) => b.online.nu.levelMatched), frozen: pooledMae(bins, (b) => b.frozen.nu.levelMatched) };
+}
+
+/** (online − frozen) / frozen ν MAE over several bins, pooled by pixels. */
 function pooledOnlineVsFrozen(bins: readonly AdaptationBin[]): PixelSetChange {
-  const pooled = (pick: (b: AdaptationBin) => NuErrorFigures): number => {
-    let px = 0;
-    let sum = 0;
-    for (const b of bins) {
-      const f = pick(b);
-      if (f.pixels > 0) {
-        px += f.pixels;
-        sum += f.maePerS * f.pixels;
-      }
-    }
-    return px > 0 ? sum / px : NaN;
-  };
-  return {
-    all: rel(pooled((b) => b.online.nu.all), pooled((b) => b.frozen.nu.all)),
-    events: rel(pooled((b) => b.online.nu.events), pooled((b) => b.frozen.nu.events)),
-    noEvents: rel(pooled((b) => b.online.nu.noEvents), pooled((b) => b.frozen.nu.noEvents)),
-  };
+  const change = (set: 'all' | 'events' | 'noEvents') => rel(pooledMae(bins, (b) => b.online.nu[set]), pooledMae(bins, (b) => b.frozen.nu[set]));
+  return { all: change('all'), events: change('events'), noEvents: change('noEvents') };
 }
 
 export async function runAdaptation(o: AdaptationOptions): Promise<AdaptationReport> {
