@@ -36,7 +36,8 @@ export interface WindowCounters {
   readonly ringOverflowDrops: number;
   /**
    * Events of emitted windows that the input filter (a noise filter, when configured) kept out of the network
-   * input; they still count in `eventsInWindows` and reach the learner (an event in k windows counts k times).
+   * input, each counted once (it is judged once, by the first window that contains it); they still count in
+   * `eventsInWindows` and reach the learner.
    */
   readonly inputFilteredEvents: number;
   /** Times the cutter re-anchored its window grid after a time jump (forward or backward) beyond the limit. */

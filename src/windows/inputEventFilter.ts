@@ -7,10 +7,13 @@
  * after the sensor → network mapping), so a filter's notion of "neighbouring pixel" is the network's
  * whatever the sensor: what weights trained on a 160 × 120 simulator saw.
  *
- * Timing: for a window [tStartUs, tEndUs) the cutter hands the filter every stored event in
- * [tStartUs − lookbackUs, tEndUs), in time order, and counts the kept ones at or after tStartUs. The filter
- * may look both ways in time within that span; it never sees events after the window's end, so a window's
- * input is final when the window closes.
+ * Timing: each event is judged once, when the first window that contains it closes. For a window
+ * [tStartUs, tEndUs) whose events from time t0 on are not yet judged (t0 = tStartUs when windows do not
+ * overlap; the previous window's end when they do), the cutter hands the filter every stored event in
+ * [t0 − lookbackUs, tEndUs), in time order, keeps the verdicts on those from t0 on, and counts the kept
+ * events of [tStartUs, tEndUs). The filter may look both ways in time within what it is handed; it never sees
+ * events after the window's end, so a window's input is final when the window closes, and an input span of
+ * several periods costs the filter one period's events per window.
  */
 import type { EventBatch } from '../contracts/eventBatch.js';
 import type { SensorGeometry } from '../contracts/sensorGeometry.js';

@@ -14,6 +14,10 @@
  *   leaves gaps whose events are counted (`betweenWindowsEvents`) and not used.
  * - The learner's events come from [k · periodUs − learnerLengthUs, k · periodUs) (default: the window
  *   itself); the ring keeps history for the longer of the two spans.
+ * - With an input filter (inputEventFilter.ts), each event is judged once, by the first window that contains
+ *   it, against the events that had arrived by that window's end; later windows reuse the verdict. A window's
+ *   input counts the kept events of its span, so an input longer than the period costs the filter one
+ *   period's events per window.
  *
  * Robustness (every case counted in `counters`, see `WindowCounters`):
  * - out-of-geometry events and non-finite/negative timestamps are dropped;
@@ -94,12 +98,18 @@ export class WindowCutter {
   /** How far back from a window's end events are kept: the longer of the input's (with the filter's lookback) and the learner's spans. */
   private readonly historyUs: number;
   private readonly inputFilter: InputEventFilter | undefined;
-  /** The input's span with the filter's lookback, µs. */
-  private readonly inputSpanUs: number;
-  /** The window's events the input filter kept, in sensor coordinates (grown with `networkScratch`). */
+  /** The window's events the input filter kept, in sensor coordinates (grown as needed). */
   private sensorScratch = emptyEvents(0);
-  /** The input span's events (look-back included) in network coordinates, as the input filter takes them. */
+  /** The events handed to the input filter (look-back included) in network coordinates (grown as needed). */
   private networkScratch = emptyEvents(0);
+  /**
+   * Per ring slot: the input filter's verdict on the event stored there (1 = counted), valid for logical ring
+   * indices below `judgedHead`. Each event is judged once, by the first window that contains it, so an input
+   * span longer than the period costs the filter one period's events per window, not the whole span's.
+   */
+  private readonly keptFlags: Uint8Array;
+  /** Logical ring index one past the last event the input filter has judged. */
+  private judgedHead = 0;
 
   private started = false;
   /** Grid index k of the next window to emit: it ends at k · periodUs. */
@@ -128,9 +138,9 @@ export class WindowCutter {
       throw new RangeError(`input filter lookbackUs must be finite and ≥ 0, got ${String(inputFilter.lookbackUs)}`);
     }
     this.inputFilter = inputFilter;
-    this.inputSpanUs = o.lengthUs + (inputFilter?.lookbackUs ?? 0);
-    this.historyUs = Math.max(this.inputSpanUs, o.learnerLengthUs);
+    this.historyUs = Math.max(o.lengthUs + (inputFilter?.lookbackUs ?? 0), o.learnerLengthUs);
     this.ring = new EventRing(o.ringCapacity);
+    this.keptFlags = new Uint8Array(inputFilter ? this.ring.capacity : 0);
     this.builder = new NetworkInputBuilder({
       sensor: o.sensor,
       network: o.network,
@@ -391,7 +401,8 @@ export class WindowCutter {
     const builder = this.builder;
     builder.begin(startUs, endUs);
     if (this.inputFilter) {
-      this.addFiltered(endUs - this.inputSpanUs, from);
+      this.judgeNew(from);
+      this.addKept(from);
     } else if (count > 0) {
       // The logical range may wrap around the end of the ring's arrays: at most two contiguous segments.
       const first = from & ring.mask;
@@ -419,20 +430,20 @@ export class WindowCutter {
   }
 
   /**
-   * Counts the window's events (ring index `windowFrom` on) that the input filter keeps, judged among those
-   * stored since `fromUs` in network coordinates (events outside the network map to an out-of-range pixel:
-   * never kept).
+   * Judges, with the input filter, the events of the window (ring index `windowFrom` on) not judged by an
+   * earlier window, and stores the verdicts in `keptFlags`. The filter gets them in network coordinates
+   * (events outside the network map to an out-of-range pixel: never kept) with the `lookbackUs` of events
+   * before the first of them as support; it sees nothing after this window's end, so each verdict is final
+   * when the window closes and an event's support is what had arrived by the end of its first window.
    */
-  private addFiltered(fromUs: number, windowFrom: number): void {
+  private judgeNew(windowFrom: number): void {
     const ring = this.ring;
-    const from = ring.firstAtOrAfter(fromUs);
+    const first = Math.max(this.judgedHead, windowFrom);
+    this.judgedHead = ring.head;
+    if (first >= ring.head) return;
+    const from = ring.firstAtOrAfter(ring.timeAt(first) - this.inputFilter!.lookbackUs);
     const n = ring.head - from;
-    const firstInWindow = windowFrom - from;
-    if (this.networkScratch.x.length < n) {
-      const cap = Math.max(n, 2 * this.networkScratch.x.length);
-      this.sensorScratch = emptyEvents(cap);
-      this.networkScratch = emptyEvents(cap);
-    }
+    if (this.networkScratch.x.length < n) this.networkScratch = emptyEvents(Math.max(n, 2 * this.networkScratch.x.length));
     const net = this.networkScratch;
     const { columnToNetX: col, rowToNetOffset: row, network } = this.builder.lookup;
     const wn = network.widthPx;
@@ -448,20 +459,34 @@ export class WindowCutter {
       net.p[i] = ring.p[j]!;
       net.tUs[i] = ring.tUs[j]!;
     }
-    const keep = this.inputFilter!.keep({ length: n, x: net.x, y: net.y, p: net.p, tUs: net.tUs }, firstInWindow);
-    // The kept events of the window, back in sensor coordinates for the input builder.
+    const firstJudged = first - from;
+    const keep = this.inputFilter!.keep({ length: n, x: net.x, y: net.y, p: net.p, tUs: net.tUs }, firstJudged);
+    let kept = 0;
+    for (let i = firstJudged; i < n; i++) {
+      const k = keep[i]!;
+      this.keptFlags[(from + i) & ring.mask] = k;
+      kept += k;
+    }
+    this.stats.inputFilteredEvents += n - firstJudged - kept;
+  }
+
+  /** Adds the window's events (ring index `windowFrom` on) that the input filter kept to the network input. */
+  private addKept(windowFrom: number): void {
+    const ring = this.ring;
+    const n = ring.head - windowFrom;
+    if (this.sensorScratch.x.length < n) this.sensorScratch = emptyEvents(Math.max(n, 2 * this.sensorScratch.x.length));
     const sens = this.sensorScratch;
+    const flags = this.keptFlags;
     let m = 0;
-    for (let i = firstInWindow; i < n; i++) {
-      if (keep[i] === 0) continue;
-      const j = (from + i) & ring.mask;
+    for (let i = windowFrom; i < ring.head; i++) {
+      const j = i & ring.mask;
+      if (flags[j] === 0) continue;
       sens.x[m] = ring.x[j]!;
       sens.y[m] = ring.y[j]!;
       sens.p[m] = ring.p[j]!;
       sens.tUs[m] = ring.tUs[j]!;
       m++;
     }
-    this.stats.inputFilteredEvents += n - firstInWindow - m;
     if (m > 0) this.builder.add(sens, 0, m);
   }
 }
