@@ -98,17 +98,16 @@ export class WindowCutter {
   /** How far back from a window's end events are kept: the longer of the input's (with the filter's lookback) and the learner's spans. */
   private readonly historyUs: number;
   private readonly inputFilter: InputEventFilter | undefined;
-  /** The window's events the input filter kept, in sensor coordinates (grown as needed). */
-  private sensorScratch = emptyEvents(0);
   /** The events handed to the input filter (look-back included) in network coordinates (grown as needed). */
   private networkScratch = emptyEvents(0);
   /**
-   * Per ring slot: the input filter's verdict on the event stored there (1 = counted), valid for logical ring
-   * indices below `judgedHead`. Each event is judged once, by the first window that contains it, so an input
-   * span longer than the period costs the filter one period's events per window, not the whole span's.
+   * The events the input filter kept, in sensor coordinates and time order: what the network input counts.
+   * Each event is judged once, by the first window that contains it, so an input span longer than the period
+   * costs the filter one period's events per window, not the whole span's. It has the history ring's
+   * capacity, and forgets events as the history ring does: by age, and its oldest in a burst.
    */
-  private readonly keptFlags: Uint8Array;
-  /** Logical ring index one past the last event the input filter has judged. */
+  private readonly keptRing: EventRing | undefined;
+  /** Logical index in `ring` one past the last event the input filter has judged. */
   private judgedHead = 0;
 
   private started = false;
@@ -140,7 +139,7 @@ export class WindowCutter {
     this.inputFilter = inputFilter;
     this.historyUs = Math.max(o.lengthUs + (inputFilter?.lookbackUs ?? 0), o.learnerLengthUs);
     this.ring = new EventRing(o.ringCapacity);
-    this.keptFlags = new Uint8Array(inputFilter ? this.ring.capacity : 0);
+    this.keptRing = inputFilter ? new EventRing(o.ringCapacity) : undefined;
     this.builder = new NetworkInputBuilder({
       sensor: o.sensor,
       network: o.network,
@@ -366,6 +365,7 @@ export class WindowCutter {
     this.stats.timeJumps++;
     if (this.pendingHasEvents()) this.emitNext(onWindow);
     this.ring.clear();
+    this.keptRing?.clear();
     const newGrid = this.gridAfter(tUs);
     if (newGrid > this.nextGrid) {
       const skipped = newGrid - this.nextGrid;
@@ -402,7 +402,7 @@ export class WindowCutter {
     builder.begin(startUs, endUs);
     if (this.inputFilter) {
       this.judgeNew(from);
-      this.addKept(from);
+      this.addKept(startUs);
     } else if (count > 0) {
       // The logical range may wrap around the end of the ring's arrays: at most two contiguous segments.
       const first = from & ring.mask;
@@ -461,33 +461,29 @@ export class WindowCutter {
     }
     const firstJudged = first - from;
     const keep = this.inputFilter!.keep({ length: n, x: net.x, y: net.y, p: net.p, tUs: net.tUs }, firstJudged);
+    const kr = this.keptRing!;
+    kr.dropOlderThan(ring.timeAt(first) - this.historyUs); // what no window will count again
     let kept = 0;
     for (let i = firstJudged; i < n; i++) {
-      const k = keep[i]!;
-      this.keptFlags[(from + i) & ring.mask] = k;
-      kept += k;
+      if (keep[i] === 0) continue;
+      const j = (from + i) & ring.mask;
+      if (kr.isFull) kr.dropOldest(); // a burst: like the history ring, it forgets its oldest
+      kr.append(ring.x[j]!, ring.y[j]!, ring.p[j]!, ring.tUs[j]!);
+      kept++;
     }
     this.stats.inputFilteredEvents += n - firstJudged - kept;
   }
 
-  /** Adds the window's events (ring index `windowFrom` on) that the input filter kept to the network input. */
-  private addKept(windowFrom: number): void {
-    const ring = this.ring;
-    const n = ring.head - windowFrom;
-    if (this.sensorScratch.x.length < n) this.sensorScratch = emptyEvents(Math.max(n, 2 * this.sensorScratch.x.length));
-    const sens = this.sensorScratch;
-    const flags = this.keptFlags;
-    let m = 0;
-    for (let i = windowFrom; i < ring.head; i++) {
-      const j = i & ring.mask;
-      if (flags[j] === 0) continue;
-      sens.x[m] = ring.x[j]!;
-      sens.y[m] = ring.y[j]!;
-      sens.p[m] = ring.p[j]!;
-      sens.tUs[m] = ring.tUs[j]!;
-      m++;
-    }
-    if (m > 0) this.builder.add(sens, 0, m);
+  /** Adds the kept events from `startUs` on (the window's: none is at or after its end yet) to the network input. */
+  private addKept(startUs: number): void {
+    const kr = this.keptRing!;
+    const from = kr.firstAtOrAfter(startUs);
+    const count = kr.head - from;
+    if (count === 0) return;
+    const first = from & kr.mask;
+    const firstLen = Math.min(count, kr.capacity - first);
+    this.builder.add(kr, first, first + firstLen);
+    if (firstLen < count) this.builder.add(kr, 0, count - firstLen);
   }
 }
 

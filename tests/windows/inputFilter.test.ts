@@ -131,6 +131,29 @@ describe('WindowCutter with an input filter', () => {
     }
   });
 
+  it('a burst beyond the history ring: the overflow is counted, and the input counts at most a ring’s worth of the window’s events', () => {
+    const settings = { supportUs: 2000, minNeighbours: 2 };
+    const capacity = 256; // a 5 ms window of this scene holds about 1 100 events
+    const cutter = new WindowCutter({ sensor: SENSOR, rateHz: 200, lengthUs: 12_000, ringCapacity: capacity, learnerCap: 1 << 20 }, (network) => new BackgroundActivityFilter(network, settings));
+    const events = scene(11, 60_000);
+    let windows = 0;
+    cutter.push(toBatch(events), (w) => {
+      windows++;
+      expect(w.input.data.reduce((a, b) => a + b, 0)).toBeLessThanOrEqual(capacity);
+      // Every counted pixel had an event of its polarity in the window.
+      const plane = 160 * 120;
+      for (let k = 0; k < w.input.data.length; k++) {
+        if (w.input.data[k] === 0) continue;
+        const x = k % 160;
+        const y = Math.floor((k % plane) / 160);
+        const p = k >= plane ? 1 : 0;
+        expect(events.some((e) => e.x === x && e.y === y && e.p === p && e.tUs >= w.tStartUs && e.tUs < w.tEndUs)).toBe(true);
+      }
+    });
+    expect(windows).toBeGreaterThan(5);
+    expect(cutter.counters.ringOverflowDrops).toBeGreaterThan(0);
+  });
+
   it('without a filter counts every event (the filter is the only difference)', () => {
     const events = scene(8, 30_000);
     const plain = new WindowCutter({ sensor: SENSOR, rateHz: 200 });
