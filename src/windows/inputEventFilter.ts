@@ -7,25 +7,27 @@
  * after the sensor → network mapping), so a filter's notion of "neighbouring pixel" is the network's
  * whatever the sensor: what weights trained on a 160 × 120 simulator saw.
  *
- * Timing: each event is judged once, when the first window that contains it closes. For a window
- * [tStartUs, tEndUs) whose events from time t0 on are not yet judged (t0 = tStartUs when windows do not
- * overlap; the previous window's end when they do), the cutter hands the filter every stored event in
- * [t0 − lookbackUs, tEndUs), in time order, keeps the verdicts on those from t0 on, and counts the kept
- * events of [tStartUs, tEndUs). The filter may look both ways in time within what it is handed; it never sees
- * events after the window's end, so a window's input is final when the window closes, and an input span of
- * several periods costs the filter one period's events per window.
+ * Timing: each event is judged once, when the first window that contains it closes, among the events that
+ * had arrived by then. The cutter hands the filter, in time order, every stored event it has not handed
+ * before — the new events of the window, and in front of a window after a gap the `lookbackUs` of events
+ * before its start — and keeps the verdicts; every window's input counts the kept events of its span. The
+ * filter remembers what it needs of the events handed before (a per-pixel latest time, say), so each event is
+ * read once and an input span of several periods costs about one period's work. It never sees events after
+ * the window's end, so a window's input is final when the window closes.
  */
 import type { EventBatch } from '../contracts/eventBatch.js';
 import type { SensorGeometry } from '../contracts/sensorGeometry.js';
 
 export interface InputEventFilter {
-  /** History before the window's start the filter looks at, µs (≥ 0); those events support but are not counted. */
+  /** History before a window's start whose events may support the window's, µs (≥ 0): the cutter stores it. */
   readonly lookbackUs: number;
   /**
-   * Per event of `events` (network coordinates, time order): 1 to count it, 0 to leave it out; a view valid
-   * until the next call. Events before index `from` (the look-back) only support others: their flags are 0.
+   * Judges the next events of the stream (network coordinates, time order, none earlier than any handed before
+   * since the last `reset`): per event 1 to count it, 0 to leave it out; a view valid until the next call.
    */
-  keep(events: EventBatch, from: number): Uint8Array;
+  judgeNext(events: EventBatch): Uint8Array;
+  /** Forgets the events handed before (the cutter re-anchored its grid after a time jump). */
+  reset(): void;
 }
 
 /** Makes the filter for a network input geometry (the cutter calls it once). */

@@ -366,6 +366,7 @@ export class WindowCutter {
     if (this.pendingHasEvents()) this.emitNext(onWindow);
     this.ring.clear();
     this.keptRing?.clear();
+    this.inputFilter?.reset();
     const newGrid = this.gridAfter(tUs);
     if (newGrid > this.nextGrid) {
       const skipped = newGrid - this.nextGrid;
@@ -401,7 +402,7 @@ export class WindowCutter {
     const builder = this.builder;
     builder.begin(startUs, endUs);
     if (this.inputFilter) {
-      this.judgeNew(from);
+      this.judgeNew(startUs);
       this.addKept(startUs);
     } else if (count > 0) {
       // The logical range may wrap around the end of the ring's arrays: at most two contiguous segments.
@@ -430,19 +431,18 @@ export class WindowCutter {
   }
 
   /**
-   * Judges, with the input filter, the events of the window (ring index `windowFrom` on) not judged by an
-   * earlier window, and stores the verdicts in `keptFlags`. The filter gets them in network coordinates
-   * (events outside the network map to an out-of-range pixel: never kept) with the `lookbackUs` of events
-   * before the first of them as support; it sees nothing after this window's end, so each verdict is final
-   * when the window closes and an event's support is what had arrived by the end of its first window.
+   * Hands the input filter every stored event it has not seen (the window's new events, and after a gap the
+   * look-back before the window's start) in network coordinates (events outside the network map to an
+   * out-of-range pixel: never kept), and appends the kept ones to `keptRing`. The filter sees nothing after
+   * this window's end, so each verdict is final when the window closes: an event's support is what had
+   * arrived by the end of the first window that contains it.
    */
-  private judgeNew(windowFrom: number): void {
+  private judgeNew(startUs: number): void {
     const ring = this.ring;
-    const first = Math.max(this.judgedHead, windowFrom);
+    const from = Math.max(this.judgedHead, ring.tail);
     this.judgedHead = ring.head;
-    if (first >= ring.head) return;
-    const from = ring.firstAtOrAfter(ring.timeAt(first) - this.inputFilter!.lookbackUs);
     const n = ring.head - from;
+    if (n <= 0) return;
     if (this.networkScratch.x.length < n) this.networkScratch = emptyEvents(Math.max(n, 2 * this.networkScratch.x.length));
     const net = this.networkScratch;
     const { columnToNetX: col, rowToNetOffset: row, network } = this.builder.lookup;
@@ -459,19 +459,21 @@ export class WindowCutter {
       net.p[i] = ring.p[j]!;
       net.tUs[i] = ring.tUs[j]!;
     }
-    const firstJudged = first - from;
-    const keep = this.inputFilter!.keep({ length: n, x: net.x, y: net.y, p: net.p, tUs: net.tUs }, firstJudged);
+    const keep = this.inputFilter!.judgeNext({ length: n, x: net.x, y: net.y, p: net.p, tUs: net.tUs });
     const kr = this.keptRing!;
-    kr.dropOlderThan(ring.timeAt(first) - this.historyUs); // what no window will count again
-    let kept = 0;
-    for (let i = firstJudged; i < n; i++) {
-      if (keep[i] === 0) continue;
+    kr.dropOlderThan(startUs - this.historyUs); // what no window will count again
+    let leftOut = 0;
+    for (let i = 0; i < n; i++) {
       const j = (from + i) & ring.mask;
+      if (keep[i] === 0) {
+        // Look-back events in front of a gap are judged only to support; the counter is the window's events.
+        if (ring.tUs[j]! >= startUs) leftOut++;
+        continue;
+      }
       if (kr.isFull) kr.dropOldest(); // a burst: like the history ring, it forgets its oldest
       kr.append(ring.x[j]!, ring.y[j]!, ring.p[j]!, ring.tUs[j]!);
-      kept++;
     }
-    this.stats.inputFilteredEvents += n - firstJudged - kept;
+    this.stats.inputFilteredEvents += leftOut;
   }
 
   /** Adds the kept events from `startUs` on (the window's: none is at or after its end yet) to the network input. */

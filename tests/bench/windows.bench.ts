@@ -10,8 +10,9 @@
  *   copy) and emit it (counts + learner subsample), i.e. what the runtime pays per window;
  * - cutterPushAndEmitNoiseFilter: the same with the input noise filter (5 ms, 2 neighbours) that weights
  *   trained with one make the runtime apply (src/app/perceptionWindows.ts);
- * - cutterPushAndEmitNoiseFilter20ms: the same with a 20 ms input span (four windows' events counted and
- *   filtered at every window), what weights pretrained with `--input-ms 20` would cost (EVIDENCE.md, round 7).
+ * - cutterPushAndEmitNoiseFilter20ms: the same with a 20 ms input span (four windows' events counted at
+ *   every window; each event judged by the filter once, by its first window), what weights pretrained with
+ *   `--input-ms 20` cost.
  *
  * Events are a realistic scene, not uniform noise: moving straight edges (events within about a pixel
  * of each edge, polarity by the edge's contrast sign, a few flips) plus 10 % background noise, sorted in

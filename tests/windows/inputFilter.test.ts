@@ -154,6 +154,23 @@ describe('WindowCutter with an input filter', () => {
     expect(cutter.counters.ringOverflowDrops).toBeGreaterThan(0);
   });
 
+  it('a time jump forgets the filter’s past: after sensor time restarts, old events do not back new ones', () => {
+    const settings = { supportUs: 2000, minNeighbours: 1 };
+    const cutter = new WindowCutter({ sensor: SENSOR, rateHz: 200 }, (network) => new BackgroundActivityFilter(network, settings));
+    const counted: number[] = [];
+    const collect = (w: EventWindow) => counted.push(w.input.data.reduce((a, b) => a + b, 0));
+    // A pair of neighbours at 3 ms (both kept), then a jump 2 s ahead and back to 3.5 ms (a sensor restart).
+    cutter.push(toBatch([{ x: 50, y: 50, p: 1, tUs: 3000 }, { x: 51, y: 50, p: 1, tUs: 3100 }]), collect);
+    cutter.push(toBatch([{ x: 10, y: 10, p: 1, tUs: 2_000_000 }]), collect);
+    cutter.push(toBatch([{ x: 52, y: 50, p: 1, tUs: 3500 }]), collect);
+    cutter.advanceTo(20_000, collect);
+    expect(cutter.counters.timeJumps).toBe(2);
+    expect(counted[0]).toBe(2); // the pair backs each other
+    // (52, 50) at 3.5 ms neighbours (51, 50) at 3.1 ms, but that was before the restart: nothing counts after it.
+    expect(counted.slice(1).every((c) => c === 0)).toBe(true);
+    expect(cutter.counters.inputFilteredEvents).toBe(2); // the lone events on either side of the jumps
+  });
+
   it('without a filter counts every event (the filter is the only difference)', () => {
     const events = scene(8, 30_000);
     const plain = new WindowCutter({ sensor: SENSOR, rateHz: 200 });
@@ -165,7 +182,7 @@ describe('WindowCutter with an input filter', () => {
   });
 
   it('refuses a filter with a negative or non-finite lookback', () => {
-    const bad = { lookbackUs: -1, keep: () => new Uint8Array(0) };
+    const bad = { lookbackUs: -1, judgeNext: () => new Uint8Array(0), reset: () => {} };
     expect(() => new WindowCutter({ sensor: SENSOR, rateHz: 200 }, () => bad)).toThrow(/lookbackUs/);
     expect(() => new WindowCutter({ sensor: SENSOR, rateHz: 200 }, () => ({ ...bad, lookbackUs: Number.NaN }))).toThrow(/lookbackUs/);
   });

@@ -57,6 +57,14 @@ export class BackgroundActivityFilter {
    */
   private readonly seenIn: Uint32Array;
   private pass = 0;
+  /**
+   * The stream's memory for `judgeNext` (the window cutter's input filter): per pixel, the time of its latest
+   * event handed so far, valid where `streamSeen` equals `streamEpoch` (a reset starts a new epoch). Separate
+   * from `lastUs`, which every `keep` and every backward pass overwrite.
+   */
+  private readonly streamLastUs: Float64Array;
+  private readonly streamSeen: Uint32Array;
+  private streamEpoch = 1;
   private capacity = 0;
   /** Per event: bit k set when neighbour k fired within ±supportUs. */
   private mask = new Uint8Array(0);
@@ -65,7 +73,7 @@ export class BackgroundActivityFilter {
   private y = new Uint16Array(0);
   private p = new Uint8Array(0);
   private t = new Float64Array(0);
-  /** Events the last `apply` (or `keep`, of those it judged) dropped as noise. */
+  /** Events the last `apply`, `keep` or `judgeNext` dropped as noise. */
   dropped = 0;
 
   constructor(sensor: SensorGeometry, settings: NoiseFilterSettings, initialCapacity = 16_384) {
@@ -76,12 +84,14 @@ export class BackgroundActivityFilter {
     // One pixel of border all round (see markNeighbours).
     this.lastUs = new Float64Array((sensor.widthPx + 2) * (sensor.heightPx + 2));
     this.seenIn = new Uint32Array((sensor.widthPx + 2) * (sensor.heightPx + 2));
+    this.streamLastUs = new Float64Array((sensor.widthPx + 2) * (sensor.heightPx + 2));
+    this.streamSeen = new Uint32Array((sensor.widthPx + 2) * (sensor.heightPx + 2));
     this.grow(initialCapacity);
   }
 
   /**
    * The span before a window's start whose events can support one inside it, µs (= supportUs): what the
-   * window cutter hands over in front of the input window when this filters the network input
+   * window cutter keeps and hands over in front of an input window when this filters the network input
    * (windows/inputEventFilter.ts).
    */
   get lookbackUs(): number {
@@ -105,32 +115,56 @@ export class BackgroundActivityFilter {
     return { length: m, x: this.x, y: this.y, p: this.p, tUs: this.t };
   }
 
-  /**
-   * Per event: 1 when it has enough neighbourhood support, else 0 (a view valid until the next call). Events
-   * before index `from` only support later ones (their own flags are 0): the window cutter's look-back. Being
-   * earlier than every judged event, they matter only to the forward pass, where they just leave their times.
-   */
-  keep(events: EventBatch, from = 0): Uint8Array {
+  /** Per event: 1 when it has enough neighbourhood support among `events`, else 0 (a view valid until the next call). */
+  keep(events: EventBatch): Uint8Array {
     const n = events.length;
     if (n > this.capacity) this.grow(Math.max(n, 2 * this.capacity));
-    const first = Math.min(Math.max(Math.floor(from), 0), n); // the passes below must start inside [0, n]
-    const mask = this.mask;
-    mask.fill(0, 0, n);
-    const pass = this.nextPass();
-    this.leaveTimes(events.x, events.y, events.tUs, 0, first, pass);
+    this.mask.fill(0, 0, n);
     const need = this.settings.minNeighbours;
-    this.markNeighbours(events.x, events.y, events.tUs, first, n, 1, pass, need);
-    // Backward: an event the forward pass already kept only leaves its time (more bits cannot drop it).
-    this.markNeighbours(events.x, events.y, events.tUs, n - 1, first - 1, -1, this.nextPass(), need);
+    this.markNeighbours(events.x, events.y, events.tUs, 0, n, 1, this.lastUs, this.seenIn, this.nextPass(), need);
+    return this.judgeBackward(events, need);
+  }
+
+  /**
+   * The stream's next events (windows/inputEventFilter.ts): in time order, none earlier than any handed before
+   * since the last `reset`. Per event: 1 when it has enough support among all the events handed so far,
+   * these included, else 0 (a view valid until the next call). Its past is the per-pixel latest times
+   * the stream left, so each event is read once, however long its span of support reaches back.
+   */
+  judgeNext(events: EventBatch): Uint8Array {
+    const n = events.length;
+    if (n > this.capacity) this.grow(Math.max(n, 2 * this.capacity));
+    this.mask.fill(0, 0, n);
+    const need = this.settings.minNeighbours;
+    this.markNeighbours(events.x, events.y, events.tUs, 0, n, 1, this.streamLastUs, this.streamSeen, this.streamEpoch, need);
+    return this.judgeBackward(events, need);
+  }
+
+  /** Forgets the stream's past (`judgeNext`): the next events are supported only by each other and later ones. */
+  reset(): void {
+    if (this.streamEpoch === 0xffffffff) {
+      this.streamSeen.fill(0);
+      this.streamEpoch = 0;
+    }
+    this.streamEpoch++;
+  }
+
+  /**
+   * After a forward pass: the backward pass over the same events (an event the forward pass already kept only
+   * leaves its time: more bits cannot drop it), then the flags.
+   */
+  private judgeBackward(events: EventBatch, need: number): Uint8Array {
+    const n = events.length;
+    const mask = this.mask;
+    this.markNeighbours(events.x, events.y, events.tUs, n - 1, -1, -1, this.lastUs, this.seenIn, this.nextPass(), need);
     const keep = this.keepFlags;
-    keep.fill(0, 0, first);
     let kept = 0;
-    for (let i = first; i < n; i++) {
+    for (let i = 0; i < n; i++) {
       const k = POPCOUNT[mask[i]!]! >= need ? 1 : 0;
       keep[i] = k;
       kept += k;
     }
-    this.dropped = n - first - kept;
+    this.dropped = n - kept;
     return keep;
   }
 
@@ -145,12 +179,21 @@ export class BackgroundActivityFilter {
    * toss at a moving edge, and a loop that stopped early at `enough` spent a third of its time on mispredicted
    * branches (0.30 → 0.20 ms for the windows bench's 10 000 events at 1 M events/s; same verdicts).
    */
-  private markNeighbours(ex: Uint16Array, ey: Uint16Array, et: Float64Array, from: number, to: number, step: number, pass: number, enough: number): void {
+  private markNeighbours(
+    ex: Uint16Array,
+    ey: Uint16Array,
+    et: Float64Array,
+    from: number,
+    to: number,
+    step: number,
+    last: Float64Array,
+    seenIn: Uint32Array,
+    pass: number,
+    enough: number,
+  ): void {
     const W = this.widthPx;
     const H = this.heightPx;
     const PW = W + 2;
-    const last = this.lastUs;
-    const seenIn = this.seenIn;
     const mask = this.mask;
     const S = this.settings.supportUs;
     for (let i = from; i !== to; i += step) {
@@ -181,21 +224,6 @@ export class BackgroundActivityFilter {
       mask[i] = bits;
       last[c] = t;
       seenIn[c] = pass;
-    }
-  }
-
-  /** Records events [from, to) as their pixels' latest in `pass`, judging nothing (supporters only). */
-  private leaveTimes(ex: Uint16Array, ey: Uint16Array, et: Float64Array, from: number, to: number, pass: number): void {
-    const W = this.widthPx;
-    const H = this.heightPx;
-    const PW = W + 2;
-    for (let i = from; i < to; i++) {
-      const x = ex[i]!;
-      const y = ey[i]!;
-      if (x >= W || y >= H) continue;
-      const c = (y + 1) * PW + x + 1;
-      this.lastUs[c] = et[i]!;
-      this.seenIn[c] = pass;
     }
   }
 

@@ -105,23 +105,46 @@ describe('BackgroundActivityFilter', () => {
     });
   });
 
-  it('keep(events, from): events before `from` support later ones but are not judged (the cutter’s look-back)', () => {
+  it('judgeNext: the stream remembers what it was handed before, verdicts are final, reset forgets', () => {
     const f = new BackgroundActivityFilter(SENSOR, { supportUs: 1000, minNeighbours: 1 });
-    const events = batch([
-      [5, 5, 0], // look-back: supports (6, 5) at 500
-      [9, 9, 100], // look-back, isolated: flag 0 anyway
-      [6, 5, 500], // judged: kept thanks to the look-back event
-      [15, 15, 800], // judged: backed by (16, 15) 900 µs later
-      [16, 15, 1700], // judged: backed by (15, 15) 900 µs earlier
-      [30, 2, 1800], // judged: isolated
-    ]);
-    expect(Array.from(f.keep(events, 2).subarray(0, 6))).toEqual([0, 0, 1, 1, 1, 0]);
-    expect(f.dropped).toBe(1); // of the four it judged
-    // The same events judged from the start: the look-back events get verdicts of their own.
-    expect(Array.from(f.keep(events).subarray(0, 6))).toEqual([1, 0, 1, 1, 1, 0]);
-    // A `from` past the end judges nothing (and terminates); a negative one judges everything.
-    expect(Array.from(f.keep(events, 99).subarray(0, 6))).toEqual([0, 0, 0, 0, 0, 0]);
-    expect(Array.from(f.keep(events, -3).subarray(0, 6))).toEqual([1, 0, 1, 1, 1, 0]);
+    // First call: (5, 5) has no neighbour yet, and a later one cannot revise its verdict.
+    expect(Array.from(f.judgeNext(batch([[5, 5, 0], [9, 9, 100]])).subarray(0, 2))).toEqual([0, 0]);
+    // Second call: (6, 5) at 500 is backed by (5, 5) at 0, handed before; (20, 20) is isolated.
+    expect(Array.from(f.judgeNext(batch([[6, 5, 500], [20, 20, 600]])).subarray(0, 2))).toEqual([1, 0]);
+    expect(f.dropped).toBe(1);
+    // Beyond supportUs the past does not back: (7, 5) at 1600 is 1100 µs after (6, 5).
+    expect(Array.from(f.judgeNext(batch([[7, 5, 1600]])).subarray(0, 1))).toEqual([0]);
+    // After a reset the same situation finds no support: (8, 5) at 1700 neighbours (7, 5) at 1600, forgotten.
+    f.reset();
+    expect(Array.from(f.judgeNext(batch([[8, 5, 1700]])).subarray(0, 1))).toEqual([0]);
+    // keep() and apply() neither read nor disturb the stream: (9, 5) at 1800 is backed by (8, 5) at 1700.
+    f.keep(batch([[30, 20, 1750], [31, 20, 1750]]));
+    expect(Array.from(f.judgeNext(batch([[9, 5, 1800]])).subarray(0, 1))).toEqual([1]);
+  });
+
+  it('judgeNext over a stream cut anywhere equals the definition: support among the events handed so far', () => {
+    const rand = mulberry32(5);
+    const rows: Array<[number, number, number, number]> = [];
+    for (let k = 0; k < 600; k++) rows.push([Math.floor(rand() * 12), Math.floor(rand() * 10), Math.floor(rand() * 20_000), rand() < 0.5 ? 1 : 0]);
+    rows.sort((a, b) => a[2] - b[2]);
+    const settings = { supportUs: 800, minNeighbours: 2 };
+    const f = new BackgroundActivityFilter(SENSOR, settings);
+    const cuts = [0, 37, 38, 150, 151, 400, 600];
+    const got: number[] = [];
+    for (let c = 0; c + 1 < cuts.length; c++) got.push(...f.judgeNext(batch(rows.slice(cuts[c], cuts[c + 1]))).subarray(0, cuts[c + 1]! - cuts[c]!));
+    const want = rows.map((e, i) => {
+      const handed = rows.slice(0, cuts.find((c) => c > i)!);
+      let neighbours = 0;
+      for (let dy = -1; dy <= 1; dy++) {
+        for (let dx = -1; dx <= 1; dx++) {
+          if ((dx !== 0 || dy !== 0) && handed.some((o) => o[0] === e[0] + dx && o[1] === e[1] + dy && Math.abs(o[2] - e[2]) <= settings.supportUs)) neighbours++;
+        }
+      }
+      return neighbours >= settings.minNeighbours ? 1 : 0;
+    });
+    expect(got).toEqual(want);
+    expect(want.filter((k) => k === 1).length).toBeGreaterThan(50); // both verdicts occur
+    expect(want.filter((k) => k === 0).length).toBeGreaterThan(50);
   });
 
   it('forgets the previous call: an event is not backed by one it was not given', () => {
