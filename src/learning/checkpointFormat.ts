@@ -11,6 +11,7 @@
  * an adversary; CRC-32 catches every burst error up to 32 bits and costs 0.15 ms for the 0.7 MB file
  * (zlib.crc32, hardware-accelerated). Decoding never throws: it returns the reason a file is unusable.
  */
+import { createHash } from 'node:crypto';
 import { crc32 } from 'node:zlib';
 import { z } from 'zod';
 
@@ -42,6 +43,13 @@ export interface CheckpointHeader {
   readonly reason: CheckpointReason;
   /** Where the pretrained weights came from (their manifest's origin). */
   readonly origin: string;
+  /**
+   * SHA-256 (hex) of the pretrained weights the learner started from (`pretrainedWeightsSha256`). A checkpoint
+   * continues only those: the runtime's input span, input filter and output scaling follow their manifest, and
+   * weights trained in flight from other ones would read that input wrongly. Absent in checkpoints written
+   * before round 8.
+   */
+  readonly pretrainedSha256?: string;
 }
 
 export interface CheckpointState {
@@ -63,7 +71,16 @@ const headerSchema = z.object({
   writtenTUs: z.number(),
   reason: z.enum(['periodic', 'close', 'manual']),
   origin: z.string(),
+  pretrainedSha256: z
+    .string()
+    .regex(/^[0-9a-f]{64}$/)
+    .optional(),
 });
+
+/** SHA-256 (hex) of float32 weights' bytes: the identity a checkpoint records of the weights it started from. */
+export function pretrainedWeightsSha256(weights: Float32Array): string {
+  return createHash('sha256').update(new Uint8Array(weights.buffer, weights.byteOffset, weights.byteLength)).digest('hex');
+}
 
 /** The file bytes for `state` (one allocation of the file's size). */
 export function encodeCheckpoint(state: CheckpointState): Uint8Array {

@@ -7,7 +7,8 @@
  * loss a checkpoint file is either complete or absent; a torn temporary file is never taken for one.
  *
  * Loading: the newest file whose checksum, header and sizes verify and which fits the network (model name,
- * weights length, trainable length) wins; every newer file that did not is reported with the reason, and
+ * weights length, trainable length) and continues the same pretrained weights (their SHA-256, when the caller
+ * gives it: the runtime's input follows those weights' manifest) wins; every newer file that did not is reported with the reason, and
  * left on disk for inspection (pruning removes it once `keep` newer checkpoints exist). Leftover temporary
  * files from an interrupted write are removed and reported.
  *
@@ -25,6 +26,8 @@ export interface CheckpointExpectation {
   readonly model: string;
   readonly totalLength: number;
   readonly trainableLength: number;
+  /** When given, the checkpoint must record these pretrained weights (CheckpointHeader.pretrainedSha256). */
+  readonly pretrainedSha256?: string;
 }
 
 export interface RejectedCheckpoint {
@@ -135,7 +138,7 @@ export class CheckpointStore {
             ? `${h.totalLength} weights, the network has ${expect.totalLength}`
             : h.trainableLength !== expect.trainableLength
               ? `${h.trainableLength} trainable values, the training graph has ${expect.trainableLength}`
-              : undefined;
+              : pretrainedMismatch(h.pretrainedSha256, expect.pretrainedSha256);
       if (mismatch !== undefined) {
         rejected.push({ file, reason: `does not fit: ${mismatch}` });
         continue;
@@ -158,4 +161,11 @@ export class CheckpointStore {
       // Some platforms cannot fsync a directory; the file itself is already durable.
     }
   }
+}
+
+/** Why a checkpoint does not continue the expected pretrained weights, or undefined when it does (or none is expected). */
+function pretrainedMismatch(recorded: string | undefined, expected: string | undefined): string | undefined {
+  if (expected === undefined || recorded === expected) return undefined;
+  if (recorded === undefined) return 'it does not record which pretrained weights it continues (written before round 8), so it may not read this input';
+  return `it continues other pretrained weights (sha256 ${recorded.slice(0, 12)}…, these are ${expected.slice(0, 12)}…)`;
 }

@@ -22,7 +22,7 @@ import { setThisThreadIdlePolicy, setThisThreadNice } from '../platform/threadPr
 import { readWeightsFile } from '../platform/weightsFile.js';
 import { CheckpointSchedule } from './checkpointSchedule.js';
 import { CheckpointStore, type LoadReport } from './checkpointStore.js';
-import type { CheckpointReason } from './checkpointFormat.js';
+import { type CheckpointReason, pretrainedWeightsSha256 } from './checkpointFormat.js';
 import { ForwardSession } from './forwardSession.js';
 import { resolveLearnerConfig } from './learnerConfig.js';
 import type {
@@ -83,8 +83,9 @@ async function main(data: LearnerWorkerData): Promise<void> {
 
   const store = cfg.checkpointDir === null ? undefined : new CheckpointStore(cfg.checkpointDir, cfg.checkpointKeep);
   let loaded: LoadReport = { loaded: undefined, rejected: [], removedTemporary: [] };
+  const pretrainedSha256 = pretrainedWeightsSha256(pretrained);
   if (store && cfg.resume) {
-    loaded = await store.loadLatest({ model: manifest.model, totalLength: manifest.totalLength, trainableLength: stepper.moments.m.length });
+    loaded = await store.loadLatest({ model: manifest.model, totalLength: manifest.totalLength, trainableLength: stepper.moments.m.length, pretrainedSha256 });
   }
   const trainer = new Trainer(
     { forward, stepper, loss, publish: (v, w) => exchange.publish(v, w), clock },
@@ -93,6 +94,7 @@ async function main(data: LearnerWorkerData): Promise<void> {
       pretrainedVersion: manifest.version,
       model: manifest.model,
       origin: manifest.origin,
+      pretrainedSha256,
       resume: loaded.loaded?.state,
       ...(manifest.speedScaling ? { speedScaling: manifest.speedScaling } : {}),
     },

@@ -110,6 +110,8 @@ export interface TrainerInit {
   /** Network name and weights origin, written into checkpoints. */
   readonly model: string;
   readonly origin: string;
+  /** SHA-256 of the pretrained weights (checkpointFormat.ts `pretrainedWeightsSha256`), written into checkpoints; absent: not recorded. */
+  readonly pretrainedSha256?: string;
   /** Resume from this checkpoint instead of the pretrained weights. */
   readonly resume?: CheckpointState;
   /**
@@ -350,6 +352,7 @@ export class Trainer {
       writtenTUs: this.deps.clock.nowUs(),
       reason,
       origin: this.init.origin,
+      ...(this.init.pretrainedSha256 !== undefined ? { pretrainedSha256: this.init.pretrainedSha256 } : {}),
     };
     return { header, weights: Float32Array.from(s.weights), adamM: Float32Array.from(s.moments.m), adamV: Float32Array.from(s.moments.v) };
   }

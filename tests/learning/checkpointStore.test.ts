@@ -1,15 +1,17 @@
 /**
  * Checkpoints: the format round-trips and refuses flipped, truncated or foreign bytes with a reason; the
  * store writes through a temporary file (none left behind), keeps the newest K, and when the newest file is
- * corrupt (or belongs to another network) loads the previous one and reports which file and why; leftover
+ * corrupt (or belongs to another network, or continues other pretrained weights) loads the previous one and
+ * reports which file and why; leftover
  * temporary files of an interrupted write are removed and reported; the periodic schedule fires after N
  * versions or T µs, only when the weights changed.
  */
+import { createHash } from 'node:crypto';
 import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { CHECKPOINT_FORMAT, type CheckpointState, decodeCheckpoint, encodeCheckpoint } from '../../src/learning/checkpointFormat.js';
+import { CHECKPOINT_FORMAT, type CheckpointState, decodeCheckpoint, encodeCheckpoint, pretrainedWeightsSha256 } from '../../src/learning/checkpointFormat.js';
 import { CheckpointSchedule } from '../../src/learning/checkpointSchedule.js';
 import { CheckpointStore } from '../../src/learning/checkpointStore.js';
 
@@ -124,6 +126,35 @@ describe('checkpoint store', () => {
     expect(r.rejected[0]!.reason).toMatch(/does not fit: 600 trainable values/);
     const r2 = await store.loadLatest({ ...EXPECT, model: 'other-net' });
     expect(r2.rejected[0]!.reason).toMatch(/model proximity-net, expected other-net/);
+  });
+
+  it('resumes only a checkpoint that continues the same pretrained weights, and says why it refuses the others', async () => {
+    const ours = pretrainedWeightsSha256(Float32Array.from([1, 2, 3]));
+    const theirs = pretrainedWeightsSha256(Float32Array.from([1, 2, 4]));
+    expect(ours).toMatch(/^[0-9a-f]{64}$/);
+    expect(ours).toBe(createHash('sha256').update(Buffer.from(Float32Array.from([1, 2, 3]).buffer)).digest('hex'));
+    const store = new CheckpointStore(dir, 5);
+    const withSha = (k: number, sha?: string): CheckpointState => {
+      const s = state(k);
+      return { ...s, header: { ...s.header, ...(sha !== undefined ? { pretrainedSha256: sha } : {}) } };
+    };
+    const ourFile = (await store.write(withSha(1, ours))).file;
+    const legacy = (await store.write(withSha(2))).file; // written before checkpoints recorded their weights
+    const foreign = (await store.write(withSha(3, theirs))).file;
+    const r = await store.loadLatest({ ...EXPECT, pretrainedSha256: ours });
+    expect(r.loaded?.file).toBe(ourFile);
+    expect(r.loaded?.state.header.pretrainedSha256).toBe(ours);
+    expect(r.rejected.map((x) => x.file)).toEqual([foreign, legacy]);
+    expect(r.rejected[0]!.reason).toContain(`continues other pretrained weights (sha256 ${theirs.slice(0, 12)}…, these are ${ours.slice(0, 12)}…)`);
+    expect(r.rejected[1]!.reason).toMatch(/does not record which pretrained weights/);
+    // A caller that does not say which weights it has takes the newest that fits the network, as before.
+    expect((await store.loadLatest(EXPECT)).loaded?.file).toBe(foreign);
+  });
+
+  it('refuses a header whose pretrained-weights hash is not a SHA-256', () => {
+    const s = state(1);
+    const bad = encodeCheckpoint({ ...s, header: { ...s.header, pretrainedSha256: 'abc' } });
+    expect(decodeCheckpoint(bad)).toMatchObject({ ok: false, reason: expect.stringContaining('bad header') });
   });
 
   it('removes and reports the temporary file of an interrupted write, and ignores it for loading', async () => {

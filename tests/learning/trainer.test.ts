@@ -11,12 +11,13 @@
  * - a batch-2 training graph averages the windows' gradients (two copies of a window = that window once);
  * - reset, sparse windows.
  */
+import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { proximityNetDefinition } from '../../models/proximityNet.js';
 import type { WeightsManifest } from '../../src/contracts/networkWeights.js';
 import { buildTrainStepGraph } from '../../src/graph/index.js';
-import { decodeCheckpoint, encodeCheckpoint } from '../../src/learning/checkpointFormat.js';
+import { decodeCheckpoint, encodeCheckpoint, pretrainedWeightsSha256 } from '../../src/learning/checkpointFormat.js';
 import { ForwardSession } from '../../src/learning/forwardSession.js';
 import { ContrastMaximizationLoss } from '../../src/learning/loss/index.js';
 import { settlingLearningRate, Trainer, type TrainerOptions, type WindowLoss } from '../../src/learning/trainer.js';
@@ -66,7 +67,7 @@ async function setup(options: Partial<TrainerOptions> = {}, wrap?: (real: Contra
   const loss = newLoss();
   const trainer = new Trainer(
     { forward, stepper, loss: wrap ? wrap(loss) : loss, publish: (v, w) => exchange.publish(v, w), clock: new ManualClock() },
-    { pretrained, pretrainedVersion: manifest.version, model: manifest.model, origin: manifest.origin },
+    { pretrained, pretrainedVersion: manifest.version, model: manifest.model, origin: manifest.origin, pretrainedSha256: pretrainedWeightsSha256(pretrained) },
     { learningRate: 1e-3, minEventsPerWindow: 100, ...options },
   );
   trainer.publishCurrent();
@@ -178,6 +179,8 @@ describe('trainer', () => {
     const decoded = decodeCheckpoint(encodeCheckpoint(a.trainer.checkpointState('periodic', 0)));
     expect(decoded.ok).toBe(true);
     if (!decoded.ok) return;
+    // It records the pretrained weights it continues (the store refuses it for any other ones).
+    expect(decoded.state.header.pretrainedSha256).toBe(createHash('sha256').update(await readFile('models/proximity-net.init.weights')).digest('hex'));
     const forward = await ForwardSession.create(forwardBytes, manifest);
     const stepper = await TrainStepSession.create(trainBytes, manifest, pretrained);
     const b = new Trainer(
