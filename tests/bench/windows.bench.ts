@@ -213,9 +213,10 @@ export async function run(opts: { quick: boolean }): Promise<Record<string, unkn
       medianMs: median1M,
       endToEndMedianMs: cutterPushAndEmit['1Meps'].medianMs,
       met: median1M <= 0.5 && cutterPushAndEmit['1Meps'].medianMs <= 0.5,
-      // The committed weights ask for the input noise filter, so the runtime pays this path (src/learning/EVIDENCE.md, round 5).
-      withInputNoiseFilterMedianMs: cutterPushAndEmitNoiseFilter['1Meps'].medianMs,
-      withInputNoiseFilterMet: cutterPushAndEmitNoiseFilter['1Meps'].medianMs <= 0.5,
+      // The committed weights ask for a 20 ms input with the noise filter, so the runtime pays this path
+      // (src/learning/EVIDENCE.md, round 8; rounds 5–7: the 5 ms path, cutterPushAndEmitNoiseFilter).
+      withInputNoiseFilterMedianMs: cutterPushAndEmitNoiseFilter20ms['1Meps'].medianMs,
+      withInputNoiseFilterMet: cutterPushAndEmitNoiseFilter20ms['1Meps'].medianMs <= 0.5,
     },
   };
 }
@@ -235,7 +236,7 @@ function printTable(figures: Record<string, unknown>): void {
   rows.push(`garbage collections over ${gc.windows} steady-state cutter windows (1 Meps): ${gc.minorGcs} minor, ${gc.majorGcs} major`);
   const t = figures.target as { what: string; medianMs: number; endToEndMedianMs: number; met: boolean; withInputNoiseFilterMedianMs: number; withInputNoiseFilterMet: boolean };
   rows.push(`target: ${t.what} → ${t.medianMs} ms (end to end ${t.endToEndMedianMs} ms): ${t.met ? 'met' : 'NOT met'}`);
-  rows.push(`  with the input noise filter the committed weights ask for: end to end ${t.withInputNoiseFilterMedianMs} ms: ${t.withInputNoiseFilterMet ? 'met' : 'NOT met'}`);
+  rows.push(`  with the input the committed weights ask for (20 ms, noise filter): end to end ${t.withInputNoiseFilterMedianMs} ms: ${t.withInputNoiseFilterMet ? 'met' : 'NOT met'}`);
   process.stdout.write(rows.join('\n') + '\n');
 }
 
