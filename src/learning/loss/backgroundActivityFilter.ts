@@ -60,10 +60,11 @@ export class BackgroundActivityFilter {
   /**
    * The stream's memory for `judgeNext` (the window cutter's input filter): per pixel, the time of its latest
    * event handed so far, valid where `streamSeen` equals `streamEpoch` (a reset starts a new epoch). Separate
-   * from `lastUs`, which every `keep` and every backward pass overwrite.
+   * from `lastUs`, which every `keep` and every backward pass overwrite. Allocated by the first `judgeNext`:
+   * the loss's filters (sensor-sized) never stream.
    */
-  private readonly streamLastUs: Float64Array;
-  private readonly streamSeen: Uint32Array;
+  private streamLastUs = new Float64Array(0);
+  private streamSeen = new Uint32Array(0);
   private streamEpoch = 1;
   private capacity = 0;
   /** Per event: bit k set when neighbour k fired within ±supportUs. */
@@ -84,8 +85,6 @@ export class BackgroundActivityFilter {
     // One pixel of border all round (see markNeighbours).
     this.lastUs = new Float64Array((sensor.widthPx + 2) * (sensor.heightPx + 2));
     this.seenIn = new Uint32Array((sensor.widthPx + 2) * (sensor.heightPx + 2));
-    this.streamLastUs = new Float64Array((sensor.widthPx + 2) * (sensor.heightPx + 2));
-    this.streamSeen = new Uint32Array((sensor.widthPx + 2) * (sensor.heightPx + 2));
     this.grow(initialCapacity);
   }
 
@@ -134,6 +133,10 @@ export class BackgroundActivityFilter {
   judgeNext(events: EventBatch): Uint8Array {
     const n = events.length;
     if (n > this.capacity) this.grow(Math.max(n, 2 * this.capacity));
+    if (this.streamSeen.length === 0) {
+      this.streamLastUs = new Float64Array(this.lastUs.length);
+      this.streamSeen = new Uint32Array(this.seenIn.length);
+    }
     this.mask.fill(0, 0, n);
     const need = this.settings.minNeighbours;
     this.markNeighbours(events.x, events.y, events.tUs, 0, n, 1, this.streamLastUs, this.streamSeen, this.streamEpoch, need);
