@@ -174,7 +174,7 @@ export async function run(opts: { quick: boolean }): Promise<Record<string, unkn
     const filterFor = inputNoiseFilterFor(DEFAULT_NOISE_FILTER);
     const filtered = cutterPath(pick, n, () => (sink += 1), filterFor);
     cutterPushAndEmitNoiseFilter[label] = measure(n, warmup, runs, filtered.body, filtered.setup);
-    // … and with a 20 ms input span: every window counts and filters its last four windows' events.
+    // … and with a 20 ms input span, the committed weights': every window counts its last four periods' kept events (each judged once).
     const long = cutterPath(pick, n, () => (sink += 1), filterFor, 20_000);
     cutterPushAndEmitNoiseFilter20ms[label] = measure(n, warmup, runs, long.body, long.setup);
 

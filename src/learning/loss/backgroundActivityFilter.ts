@@ -116,12 +116,7 @@ export class BackgroundActivityFilter {
 
   /** Per event: 1 when it has enough neighbourhood support among `events`, else 0 (a view valid until the next call). */
   keep(events: EventBatch): Uint8Array {
-    const n = events.length;
-    if (n > this.capacity) this.grow(Math.max(n, 2 * this.capacity));
-    this.mask.fill(0, 0, n);
-    const need = this.settings.minNeighbours;
-    this.markNeighbours(events.x, events.y, events.tUs, 0, n, 1, this.lastUs, this.seenIn, this.nextPass(), need);
-    return this.judgeBackward(events, need);
+    return this.judge(events, this.lastUs, this.seenIn, this.nextPass());
   }
 
   /**
@@ -131,34 +126,30 @@ export class BackgroundActivityFilter {
    * the stream left, so each event is read once, however long its span of support reaches back.
    */
   judgeNext(events: EventBatch): Uint8Array {
-    const n = events.length;
-    if (n > this.capacity) this.grow(Math.max(n, 2 * this.capacity));
     if (this.streamSeen.length === 0) {
       this.streamLastUs = new Float64Array(this.lastUs.length);
       this.streamSeen = new Uint32Array(this.seenIn.length);
     }
-    this.mask.fill(0, 0, n);
-    const need = this.settings.minNeighbours;
-    this.markNeighbours(events.x, events.y, events.tUs, 0, n, 1, this.streamLastUs, this.streamSeen, this.streamEpoch, need);
-    return this.judgeBackward(events, need);
+    return this.judge(events, this.streamLastUs, this.streamSeen, this.streamEpoch);
   }
 
   /** Forgets the stream's past (`judgeNext`): the next events are supported only by each other and later ones. */
   reset(): void {
-    if (this.streamEpoch === 0xffffffff) {
-      this.streamSeen.fill(0);
-      this.streamEpoch = 0;
-    }
-    this.streamEpoch++;
+    this.streamEpoch = nextStamp(this.streamEpoch, this.streamSeen);
   }
 
   /**
-   * After a forward pass: the backward pass over the same events (an event the forward pass already kept only
-   * leaves its time: more bits cannot drop it), then the flags.
+   * The flags of `events`: a forward pass against the per-pixel latest times in (`last`, `seenIn`, valid where
+   * stamped `stamp`), which it updates, then a backward pass over the events alone (an event the forward pass
+   * already kept only leaves its time: more bits cannot drop it).
    */
-  private judgeBackward(events: EventBatch, need: number): Uint8Array {
+  private judge(events: EventBatch, last: Float64Array, seenIn: Uint32Array, stamp: number): Uint8Array {
     const n = events.length;
+    if (n > this.capacity) this.grow(Math.max(n, 2 * this.capacity));
     const mask = this.mask;
+    mask.fill(0, 0, n);
+    const need = this.settings.minNeighbours;
+    this.markNeighbours(events.x, events.y, events.tUs, 0, n, 1, last, seenIn, stamp, need);
     this.markNeighbours(events.x, events.y, events.tUs, n - 1, -1, -1, this.lastUs, this.seenIn, this.nextPass(), need);
     const keep = this.keepFlags;
     let kept = 0;
@@ -232,11 +223,8 @@ export class BackgroundActivityFilter {
 
   /** A new pass stamp (after 2^32 − 1 passes the stamps restart rather than let an old one look current). */
   private nextPass(): number {
-    if (this.pass === 0xffffffff) {
-      this.seenIn.fill(0);
-      this.pass = 0;
-    }
-    return ++this.pass;
+    this.pass = nextStamp(this.pass, this.seenIn);
+    return this.pass;
   }
 
   private grow(capacity: number): void {
@@ -248,6 +236,15 @@ export class BackgroundActivityFilter {
     this.p = new Uint8Array(capacity);
     this.t = new Float64Array(capacity);
   }
+}
+
+/** The stamp after `stamp`; after 2^32 − 1 the stamps restart (and `seen` is cleared) rather than let an old one look current. */
+function nextStamp(stamp: number, seen: Uint32Array): number {
+  if (stamp === 0xffffffff) {
+    seen.fill(0);
+    return 1;
+  }
+  return stamp + 1;
 }
 
 /** 1 when pixel q's latest event of this pass lies within ±supportUs of t, else 0 (no branch: see markNeighbours). */
