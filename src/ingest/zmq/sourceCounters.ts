@@ -79,6 +79,11 @@ export interface ZmqSourceCounters {
    * reconnects).
    */
   readonly disconnects: number;
+  /**
+   * Lost connections the source re-established by hand: those libzmq gave up on (a message over the
+   * transport limit). After a publisher merely went away libzmq retries by itself and this stays 0.
+   */
+  readonly forcedReconnects: number;
   /** Receive calls that failed (socket errors other than closing). */
   readonly receiveErrors: number;
   /** The EVT decoders' totals over every packet delivered. */
@@ -102,5 +107,6 @@ export class MutableSourceCounters {
   consumerErrors = 0;
   connects = 0;
   disconnects = 0;
+  forcedReconnects = 0;
   receiveErrors = 0;
 }

@@ -87,6 +87,8 @@ export class ZmqEventSource implements EventSource {
   private wakeDelivery: (() => void) | undefined;
   private loops: Promise<void>[] = [];
   private reconnectTimer: NodeJS.Timeout | undefined;
+  /** libzmq announced it is retrying the lost connection itself ('connect:retry' since the last drop). */
+  private libzmqRetrying = false;
   private connectedSinceDrop = true;
   private started = false;
   private closed = false;
@@ -149,6 +151,7 @@ export class ZmqEventSource implements EventSource {
       consumerErrors: c.consumerErrors,
       connects: c.connects,
       disconnects: c.disconnects,
+      forcedReconnects: c.forcedReconnects,
       receiveErrors: c.receiveErrors,
       decode: this.decoder.decodeCounters,
     };
@@ -177,6 +180,7 @@ export class ZmqEventSource implements EventSource {
     socket.events.on('connect', () => this.onConnected());
     socket.events.on('accept', () => this.onConnected());
     socket.events.on('disconnect', (e) => this.onDisconnected(e.address, mode));
+    socket.events.on('connect:retry', () => this.onLibzmqRetrying());
     if (this.opts.sensorId !== undefined) socket.subscribe(Buffer.from(sensorSubscriptionPrefix(this.opts.sensorId)));
     // Subscribing to everything lets garbage reach us, so it is counted rather than silently filtered.
     else socket.subscribe();
@@ -351,17 +355,26 @@ export class ZmqEventSource implements EventSource {
         `${this.opts.transportLimitBytes ?? 2 * this.maxPacketBytes}-byte transport limit)`,
     );
     if (mode !== 'connect' || this.closed) return;
-    // libzmq reconnects by itself after the peer went away, but not after a protocol error such as a
-    // message over ZMQ_MAXMSGSIZE: it gives that connection up for good. Re-connecting by hand covers
-    // both (skipped when libzmq got there first).
+    // libzmq reconnects by itself after the peer went away (and says so with a 'connect:retry' event right
+    // after the 'disconnect'), but not after a protocol error such as a message over ZMQ_MAXMSGSIZE: it gives
+    // that connection up for good, with no retry event. Re-connect by hand in that case only. Doing it
+    // while libzmq retries would be harmful: a connection libzmq had just re-established (its 'connect'
+    // event still on its way here) would be torn down, and whatever the publisher sent on it lost.
     this.connectedSinceDrop = false;
+    this.libzmqRetrying = false;
     clearTimeout(this.reconnectTimer);
     this.reconnectTimer = setTimeout(() => this.reconnect(), this.reconnectDelayMs);
   }
 
+  private onLibzmqRetrying(): void {
+    this.libzmqRetrying = true;
+    clearTimeout(this.reconnectTimer);
+  }
+
   private reconnect(): void {
     const socket = this.socket;
-    if (this.closed || this.connectedSinceDrop || socket === undefined) return;
+    if (this.closed || this.connectedSinceDrop || this.libzmqRetrying || socket === undefined) return;
+    this.c.forcedReconnects++;
     try {
       socket.disconnect(this.opts.endpoint);
     } catch {
