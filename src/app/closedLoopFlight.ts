@@ -115,7 +115,7 @@ export async function runClosedLoopFlight(opts: ClosedLoopFlightOptions): Promis
     const weights = await chooseWeights(modelDir, opts.weights);
     const net = await loadProximityNet({ dir: modelDir, weights: weights.name });
     closers.push(() => net.release());
-    opts.log?.(`weights: ${weights.name} (${weights.kind}: ${weights.origin}, version ${weights.version})`);
+    opts.log?.(`weights: ${weights.name} (${weights.kind}: ${weights.origin}, version ${weights.version}, sha256 ${weights.sha256.slice(0, 12)})`);
 
     const tmp = mkdtempSync(join(tmpdir(), 'evpilot-flight-'));
     closers.push(() => rmSync(tmp, { recursive: true, force: true }));

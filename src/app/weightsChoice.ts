@@ -3,11 +3,14 @@
  * any (`proximity-net.<name>.weights` + manifest, other than the seeded `init`; a name containing
  * "pretrain" first, then the most recently written), else the seeded initialisation. The choice is
  * reported with the manifest's origin and version, because a flight on untrained weights says nothing
- * about the network, only about the plumbing.
+ * about the network, only about the plumbing, and with the SHA-256 of the weights: the version counts
+ * updates, so weights retrained the same way carry the same version and origin (the hash is the one a
+ * learner checkpoint records of the weights it continues).
  */
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { PROXIMITY_INIT_WEIGHTS } from '../perception/loadProximityNet.js';
+import { pretrainedWeightsSha256 } from '../learning/checkpointFormat.js';
 import { readWeightsFile } from '../platform/weightsFile.js';
 
 export interface WeightsChoice {
@@ -18,6 +21,8 @@ export interface WeightsChoice {
   /** The manifest's origin and version. */
   readonly origin: string;
   readonly version: number;
+  /** SHA-256 of the weights (hex, 64 digits): what tells apart weights of the same version and origin. */
+  readonly sha256: string;
 }
 
 const WEIGHTS_FILE = /^(proximity-net\..+)\.weights$/;
@@ -33,8 +38,8 @@ export async function chooseWeights(modelDir: string, given?: string): Promise<W
     name = found[0] ?? PROXIMITY_INIT_WEIGHTS;
     kind = found.length > 0 ? 'pretrained' : 'init';
   }
-  const { manifest } = await readWeightsFile(join(modelDir, name));
-  return { name, kind, origin: manifest.origin, version: manifest.version };
+  const { manifest, data } = await readWeightsFile(join(modelDir, name));
+  return { name, kind, origin: manifest.origin, version: manifest.version, sha256: pretrainedWeightsSha256(data) };
 }
 
 /** Non-init weights with a manifest, best first. */

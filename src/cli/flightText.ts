@@ -32,7 +32,7 @@ export function summaryText(r: FlightSummary): string {
     `  distance ${f(r.flight.distanceM, 2)} m, progress toward the goal ${f(r.flight.progressM, 2)} m, collisions ${r.flight.collisions} (respawns ${r.flight.respawns}), min clearance ${f(r.flight.minClearanceM, 2)} m`,
     `  control: ${r.control.offboardAtS !== null ? `OFFBOARD at ${f(r.control.offboardAtS)} s` : `never in OFFBOARD${r.control.error ? ` (${r.control.error})` : ''}`}` +
       `, holding when released: ${r.control.handedBack ? 'yes' : 'no'}, FC failovers ${e.failovers}`,
-    `weights: ${r.weights.name} (${r.weights.kind}; ${r.weights.origin}; version ${r.weights.version})` +
+    `weights: ${r.weights.name} (${r.weights.kind}; ${r.weights.origin}; version ${r.weights.version}; sha256 ${r.weights.sha256.slice(0, 12)})` +
       (r.setup.learn ? `, in flight: version ${r.pipeline.weightsVersion} after ${r.pipeline.weightsAdopted} adopted updates` : ''),
     `latency window → setpoint bytes written: ${ms(r.latencyMs)}; written at once ${r.pipeline.writtenAtOnce}, by the guard's tick ${r.pipeline.writtenByGuardTick}`,
     `  parts: waiting behind a busy inference ${ms(r.queueMs)}; inference ${ms(r.inferMs)}; ν map → bytes written ${ms(r.steerWriteMs)}`,
