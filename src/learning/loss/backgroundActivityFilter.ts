@@ -49,23 +49,20 @@ export class BackgroundActivityFilter {
   readonly settings: NoiseFilterSettings;
   private readonly widthPx: number;
   private readonly heightPx: number;
-  /** Per sensor pixel: time of its latest event seen in the current pass (µs), valid where `seenIn` is the pass. */
+  /**
+   * Per sensor pixel (with a one-pixel border): time of its latest event in the current pass, µs, or NEVER.
+   * A pass puts back NEVER at the pixels its events wrote when it ends, so it costs what its events cost, not
+   * what the sensor's size would (clearing a 640 × 480 sensor twice per window cost more than filtering), and
+   * the neighbour test needs no "written in this pass" check beside the time comparison.
+   */
   private readonly lastUs: Float64Array;
   /**
-   * Per sensor pixel: the pass that last wrote `lastUs`. Stamping instead of clearing `lastUs` before each pass
-   * keeps a pass's cost to its events: clearing a 640 × 480 sensor twice per window cost more than filtering.
-   */
-  private readonly seenIn: Uint32Array;
-  private pass = 0;
-  /**
    * The stream's memory for `judgeNext` (the window cutter's input filter): per pixel, the time of its latest
-   * event handed so far, valid where `streamSeen` equals `streamEpoch` (a reset starts a new epoch). Separate
-   * from `lastUs`, which every `keep` and every backward pass overwrite. Allocated by the first `judgeNext`:
-   * the loss's filters (sensor-sized) never stream.
+   * event handed so far, or NEVER (a reset writes NEVER everywhere). Separate from `lastUs`, which every
+   * `keep` and every backward pass use. Allocated by the first `judgeNext`: the loss's filters (sensor-sized)
+   * never stream.
    */
   private streamLastUs = new Float64Array(0);
-  private streamSeen = new Uint32Array(0);
-  private streamEpoch = 1;
   private capacity = 0;
   /** Per event: bit k set when neighbour k fired within ±supportUs. */
   private mask = new Uint8Array(0);
@@ -83,8 +80,7 @@ export class BackgroundActivityFilter {
     this.widthPx = sensor.widthPx;
     this.heightPx = sensor.heightPx;
     // One pixel of border all round (see markNeighbours).
-    this.lastUs = new Float64Array((sensor.widthPx + 2) * (sensor.heightPx + 2));
-    this.seenIn = new Uint32Array((sensor.widthPx + 2) * (sensor.heightPx + 2));
+    this.lastUs = new Float64Array((sensor.widthPx + 2) * (sensor.heightPx + 2)).fill(NEVER);
     this.grow(initialCapacity);
   }
 
@@ -116,7 +112,7 @@ export class BackgroundActivityFilter {
 
   /** Per event: 1 when it has enough neighbourhood support among `events`, else 0 (a view valid until the next call). */
   keep(events: EventBatch): Uint8Array {
-    return this.judge(events, this.lastUs, this.seenIn, this.nextPass());
+    return this.judge(events, this.lastUs);
   }
 
   /**
@@ -126,31 +122,31 @@ export class BackgroundActivityFilter {
    * the stream left, so each event is read once, however long its span of support reaches back.
    */
   judgeNext(events: EventBatch): Uint8Array {
-    if (this.streamSeen.length === 0) {
-      this.streamLastUs = new Float64Array(this.lastUs.length);
-      this.streamSeen = new Uint32Array(this.seenIn.length);
-    }
-    return this.judge(events, this.streamLastUs, this.streamSeen, this.streamEpoch);
+    if (this.streamLastUs.length === 0) this.streamLastUs = new Float64Array(this.lastUs.length).fill(NEVER);
+    return this.judge(events, this.streamLastUs);
   }
 
   /** Forgets the stream's past (`judgeNext`): the next events are supported only by each other and later ones. */
   reset(): void {
-    this.streamEpoch = nextStamp(this.streamEpoch, this.streamSeen);
+    this.streamLastUs.fill(NEVER);
   }
 
   /**
-   * The flags of `events`: a forward pass against the per-pixel latest times in (`last`, `seenIn`, valid where
-   * stamped `stamp`), which it updates, then a backward pass over the events alone (an event the forward pass
-   * already kept only leaves its time: more bits cannot drop it).
+   * The flags of `events`: a forward pass against the per-pixel latest times in `last`, which it updates (the
+   * stream's memory, or the scratch `lastUs`, put back to NEVER afterwards), then a backward pass over the
+   * events alone on the scratch (an event the forward pass already kept only leaves its time: more bits
+   * cannot drop it).
    */
-  private judge(events: EventBatch, last: Float64Array, seenIn: Uint32Array, stamp: number): Uint8Array {
+  private judge(events: EventBatch, last: Float64Array): Uint8Array {
     const n = events.length;
     if (n > this.capacity) this.grow(Math.max(n, 2 * this.capacity));
     const mask = this.mask;
     mask.fill(0, 0, n);
     const need = this.settings.minNeighbours;
-    this.markNeighbours(events.x, events.y, events.tUs, 0, n, 1, last, seenIn, stamp, need);
-    this.markNeighbours(events.x, events.y, events.tUs, n - 1, -1, -1, this.lastUs, this.seenIn, this.nextPass(), need);
+    this.markNeighbours(events.x, events.y, events.tUs, 0, n, 1, last, need);
+    if (last === this.lastUs) this.forget(events.x, events.y, n);
+    this.markNeighbours(events.x, events.y, events.tUs, n - 1, -1, -1, this.lastUs, need);
+    this.forget(events.x, events.y, n);
     const keep = this.keepFlags;
     let kept = 0;
     for (let i = 0; i < n; i++) {
@@ -165,8 +161,8 @@ export class BackgroundActivityFilter {
   /**
    * One pass in time order (forward: step +1) or reverse (step −1): for each event, the neighbours whose
    * latest event in this pass lies within supportUs set their bit; then the event becomes its pixel's latest.
-   * The per-pixel arrays have a one-pixel border that is never written, so the eight neighbour reads need no
-   * bounds checks. Only whether an event's bits reach `enough` (= minNeighbours) matters, so one that reached
+   * The per-pixel arrays have a one-pixel border that is never written (NEVER: no time is near it), so the
+   * eight neighbour reads need no bounds checks. Only whether an event's bits reach `enough` (= minNeighbours) matters, so one that reached
    * it in the forward pass only leaves its time in the backward one.
    *
    * The eight tests are combined without a branch: whether a neighbour supports an event is close to a coin
@@ -181,8 +177,6 @@ export class BackgroundActivityFilter {
     to: number,
     step: number,
     last: Float64Array,
-    seenIn: Uint32Array,
-    pass: number,
     enough: number,
   ): void {
     const W = this.widthPx;
@@ -199,7 +193,6 @@ export class BackgroundActivityFilter {
       let bits = mask[i]!;
       if (POPCOUNT[bits]! >= enough) {
         last[c] = t;
-        seenIn[c] = pass;
         continue;
       }
       // Bit k = the neighbour (−1,−1) (0,−1) (1,−1) (−1,0) (1,0) (−1,1) (0,1) (1,1): rows above, level, below.
@@ -207,24 +200,30 @@ export class BackgroundActivityFilter {
       const level = c - 1;
       const down = c + PW - 1;
       bits |=
-        near(seenIn, last, up, pass, t, S) |
-        (near(seenIn, last, up + 1, pass, t, S) << 1) |
-        (near(seenIn, last, up + 2, pass, t, S) << 2) |
-        (near(seenIn, last, level, pass, t, S) << 3) |
-        (near(seenIn, last, level + 2, pass, t, S) << 4) |
-        (near(seenIn, last, down, pass, t, S) << 5) |
-        (near(seenIn, last, down + 1, pass, t, S) << 6) |
-        (near(seenIn, last, down + 2, pass, t, S) << 7);
+        near(last, up, t, S) |
+        (near(last, up + 1, t, S) << 1) |
+        (near(last, up + 2, t, S) << 2) |
+        (near(last, level, t, S) << 3) |
+        (near(last, level + 2, t, S) << 4) |
+        (near(last, down, t, S) << 5) |
+        (near(last, down + 1, t, S) << 6) |
+        (near(last, down + 2, t, S) << 7);
       mask[i] = bits;
       last[c] = t;
-      seenIn[c] = pass;
     }
   }
 
-  /** A new pass stamp (after 2^32 − 1 passes the stamps restart rather than let an old one look current). */
-  private nextPass(): number {
-    this.pass = nextStamp(this.pass, this.seenIn);
-    return this.pass;
+  /** Puts NEVER back into the scratch `lastUs` at the pixels of events [0, n) (what a pass on it wrote). */
+  private forget(ex: Uint16Array, ey: Uint16Array, n: number): void {
+    const W = this.widthPx;
+    const H = this.heightPx;
+    const PW = W + 2;
+    const last = this.lastUs;
+    for (let i = 0; i < n; i++) {
+      const x = ex[i]!;
+      const y = ey[i]!;
+      if (x < W && y < H) last[(y + 1) * PW + x + 1] = NEVER;
+    }
   }
 
   private grow(capacity: number): void {
@@ -238,18 +237,12 @@ export class BackgroundActivityFilter {
   }
 }
 
-/** The stamp after `stamp`; after 2^32 − 1 the stamps restart (and `seen` is cleared) rather than let an old one look current. */
-function nextStamp(stamp: number, seen: Uint32Array): number {
-  if (stamp === 0xffffffff) {
-    seen.fill(0);
-    return 1;
-  }
-  return stamp + 1;
-}
+/** A pixel's time before it has an event: no event time is within any support of it (|t − NEVER| = ∞). */
+const NEVER = -Infinity;
 
 /** 1 when pixel q's latest event of this pass lies within ±supportUs of t, else 0 (no branch: see markNeighbours). */
-function near(seenIn: Uint32Array, last: Float64Array, q: number, pass: number, t: number, supportUs: number): number {
-  return +(seenIn[q] === pass) & +(Math.abs(t - last[q]!) <= supportUs);
+function near(last: Float64Array, q: number, t: number, supportUs: number): number {
+  return +(Math.abs(t - last[q]!) <= supportUs);
 }
 
 /** Set bits of each byte value. */
