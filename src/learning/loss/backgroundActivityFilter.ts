@@ -162,8 +162,8 @@ export class BackgroundActivityFilter {
    * One pass in time order (forward: step +1) or reverse (step −1): for each event, the neighbours whose
    * latest event in this pass lies within supportUs set their bit; then the event becomes its pixel's latest.
    * The per-pixel arrays have a one-pixel border that is never written (NEVER: no time is near it), so the
-   * eight neighbour reads need no bounds checks. Only whether an event's bits reach `enough` (= minNeighbours) matters, so one that reached
-   * it in the forward pass only leaves its time in the backward one.
+   * eight neighbour reads need no bounds checks. Only whether an event's bits reach `enough` (= minNeighbours)
+   * matters, so one that reached it in the forward pass only leaves its time in the backward one.
    *
    * The eight tests are combined without a branch: whether a neighbour supports an event is close to a coin
    * toss at a moving edge, and a loop that stopped early at `enough` spent a third of its time on mispredicted
