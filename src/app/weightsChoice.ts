@@ -9,8 +9,8 @@
  */
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { PROXIMITY_INIT_WEIGHTS } from '../perception/loadProximityNet.js';
 import { pretrainedWeightsSha256 } from '../learning/checkpointFormat.js';
+import { PROXIMITY_INIT_WEIGHTS } from '../perception/loadProximityNet.js';
 import { readWeightsFile } from '../platform/weightsFile.js';
 
 export interface WeightsChoice {
