@@ -74,6 +74,36 @@ describe('eval:learning (b) verdict', () => {
     }) as never);
     await expect(main(['node', 'eval:learning', '--quick', '--parts', 'b', '--teacher', 'oracle'])).rejects.toThrow(/exit/);
     expect(exit).toHaveBeenCalled();
-    expect(err.mock.calls.map((c) => String(c[0])).join('')).toContain("expected loss or truth, got 'oracle'");
+    expect(err.mock.calls.map((c) => String(c[0])).join('')).toContain("expected loss, truth or search, got 'oracle'");
   });
+
+  it('--teacher search trains on the contrast loss plus search labels, scores the labels against the truth, and says it is a trial', async () => {
+    const r = await quickB('--teacher', 'search', '--search-weight', '0.5');
+    const b = r.b!;
+    expect(b.teacher).toBe('search');
+    expect(b.onlineChanged).toBe(true);
+    const sl = b.searchLabels!;
+    expect(sl.options.weight).toBe(0.5);
+    expect(sl.windows).toBeGreaterThan(0);
+    expect(sl.windowsScored).toBe(sl.windows); // every offered window has its truth
+    expect(sl.bands.reduce((a, x) => a + x.pixels, 0)).toBeGreaterThan(0);
+    const text = formatReport(r);
+    expect(text).toContain('(b) TRIAL, not the verdict');
+    expect(text).not.toContain('(b) verdict');
+    expect(text).toContain('search labels against the truth');
+    expect(text).toContain('local-contrast-search labels (λ 0.5)');
+  }, 60_000);
+
+  it('--search-weight needs the search teacher; the search teacher refuses replay', async () => {
+    await expect(quickB('--search-weight', '1')).rejects.toThrow(/--search-weight needs --teacher search/);
+    await expect(quickB('--teacher', 'search', '--replay', '16:2')).rejects.toThrow(/search teacher cannot be combined with experience replay/);
+  });
+
+  it('--objective sets the online loss\'s focus objective (the pretraining\'s stays)', async () => {
+    const r = await quickB('--objective', 'iwe-variance');
+    expect(r.settings.onlineLoss.objective).toBe('iwe-variance');
+    expect(r.settings.loss.objective).toBe('avg-timestamps');
+    expect(r.b!.searchLabels).toBeNull();
+    expect(formatReport(r)).toContain('online loss iwe-variance');
+  }, 60_000);
 });

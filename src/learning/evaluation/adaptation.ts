@@ -18,6 +18,8 @@
 import { outputToNuScale } from '../../contracts/networkOutput.js';
 import type { WeightsManifest } from '../../contracts/networkWeights.js';
 import { collectClipSamples } from '../pretrain/clipSamples.js';
+import type { SensorGeometry } from '../../contracts/sensorGeometry.js';
+import type { ContrastMaximizationLoss } from '../loss/index.js';
 import { createLearningSetup, newLoss, type LossSettings, type TrainerSettings } from '../pretrain/learningSetup.js';
 import { flyClip, type ClipCamera, type ClipOptions, type ClipSpec } from '../pretrain/simClips.js';
 import type { TrainingSample } from '../trainingSample.js';
@@ -27,6 +29,7 @@ import { ReplayMixer, type ReplaySettings } from './replayReservoir.js';
 import { pearson } from './correlation.js';
 import { scoreHeldOut, type HeldOutReport } from './heldOut.js';
 import { NuErrorAccumulator, type NuErrorReport } from './nuError.js';
+import { SearchTeacher, type SearchTeacherOptions, type SearchTeacherReport } from './searchTeacher.js';
 import { TruthTeacher } from './truthTeacher.js';
 
 function gcd(a: number, b: number): number {
@@ -50,9 +53,13 @@ export interface AdaptationOptions {
   /**
    * What the online trainer learns from: 'loss' (the self-supervised contrast loss, as in flight; default) or
    * 'truth' (the simulator's ν, truthTeacher.ts: the ceiling of what this network, rate and schedule reach with a
-   * perfect signal; the spike guard is off for it). Truth is then rendered for every offered window as well.
+   * perfect signal; the spike guard is off for it), or 'search' (the contrast loss plus pseudo-labels from a local
+   * contrast search, searchTeacher.ts; round 9's trial, with the labels scored against the truth). Truth is then
+   * rendered for every offered window as well.
    */
-  readonly teacher?: 'loss' | 'truth';
+  readonly teacher?: 'loss' | 'truth' | 'search';
+  /** Settings of the 'search' teacher (default DEFAULT_SEARCH_TEACHER). */
+  readonly search?: SearchTeacherOptions;
   /** Experience replay for the online trainer (replayReservoir.ts); absent = off. */
   readonly replay?: ReplaySettings;
   readonly modelDir: string;
@@ -97,7 +104,9 @@ export interface LevelMatchedMae {
 export interface AdaptationReport {
   readonly flight: ClipSpec;
   /** What the online trainer learned from (AdaptationOptions.teacher). */
-  readonly teacher: 'loss' | 'truth';
+  readonly teacher: 'loss' | 'truth' | 'search';
+  /** With the 'search' teacher: its labels against the truth, by prominence band; else null. */
+  readonly searchLabels: SearchTeacherReport | null;
   readonly bins: readonly AdaptationBin[];
   /**
    * Relative change of the ν MAE (all usable pixels, and pixels with events) from the start — the pretrained
@@ -201,8 +210,11 @@ export async function runAdaptation(o: AdaptationOptions): Promise<AdaptationRep
   const teacher = o.teacher === 'truth' ? new TruthTeacher() : undefined;
   // A replayed window would be taught the truth of the window it replaced.
   if (teacher && o.replay) throw new RangeError('adaptation: the truth teacher cannot be combined with experience replay');
-  // The scored and (with the truth teacher) the offered windows need the truth: every gcd-th window has it.
-  const truthEvery = teacher ? gcd(o.sampleEvery, offerEvery) : o.sampleEvery;
+  // A replayed window's labels would be scored against the truth of the window it replaced.
+  if (o.teacher === 'search' && o.replay) throw new RangeError('adaptation: the search teacher cannot be combined with experience replay');
+  let search: SearchTeacher | undefined; // built with the learner (it needs the camera)
+  // The scored and (with the truth or search teacher) the offered windows need the truth: every gcd-th window has it.
+  const truthEvery = teacher || o.teacher === 'search' ? gcd(o.sampleEvery, offerEvery) : o.sampleEvery;
   const snapshots: Array<{ atS: number; updates: number; data: Float32Array }> = [{ atS: 0, updates: 0, data: frozenCopy }];
   // The held-out set is flown first: its samples do not depend on the flight, and the snapshots are scored on it afterwards.
   const heldOutClip = o.heldOut ? await collectClipSamples({ spec: o.heldOut, options: o.clip, sampleEvery: o.sampleEvery, keepTruth: true }) : undefined;
@@ -278,6 +290,7 @@ export async function runAdaptation(o: AdaptationOptions): Promise<AdaptationRep
       }
       if (offered) {
         if (teacher) teacher.setTruth(w.truth!);
+        search?.setTruth(w.truth);
         await setup.trainer.offer(mixer ? mixer.next(sample) : sample);
       }
     },
@@ -295,6 +308,12 @@ export async function runAdaptation(o: AdaptationOptions): Promise<AdaptationRep
           trainer: o.trainer,
           origin: o.manifest.origin,
           ...(teacher ? { windowLoss: teacher, guards: { spikeFactor: Infinity } } : {}),
+          ...(o.teacher === 'search'
+            ? {
+                windowLoss: (contrast: ContrastMaximizationLoss, network: SensorGeometry) =>
+                  (search = new SearchTeacher(contrast, c.sensor, network, c.intrinsics, o.clip.learnerCap, o.loss.noiseFilter ?? null, o.search)),
+              }
+            : {}),
         })
           .then((s) => {
             setup = s;
@@ -331,7 +350,8 @@ export async function runAdaptation(o: AdaptationOptions): Promise<AdaptationRep
     const last10s = bins.slice(-Math.max(1, Math.round(10 / o.binSeconds)));
     return {
       flight: o.spec,
-      teacher: teacher ? 'truth' : 'loss',
+      teacher: o.teacher ?? 'loss',
+      searchLabels: search ? search.report() : null,
       bins,
       change: {
         online: changeOf(last.online.nu, first.frozen.nu),

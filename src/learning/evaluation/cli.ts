@@ -24,7 +24,7 @@ import { DVS_CLEAN } from '../../../sim/events/dvsParams.js';
 import { readWeightsFile } from '../../platform/weightsFile.js';
 import { ForwardSession } from '../forwardSession.js';
 import { ONLINE_LOSS_SPAN_MS, ONLINE_LR_SETTLING } from '../learnerConfig.js';
-import { DEFAULT_GROUND_FLOOR, DEFAULT_NOISE_FILTER, ONLINE_GROUND_FLOOR, type GroundFloorSettings, type NoiseFilterSettings } from '../loss/index.js';
+import { DEFAULT_GROUND_FLOOR, DEFAULT_NOISE_FILTER, ONLINE_GROUND_FLOOR, type FocusObjective, type GroundFloorSettings, type NoiseFilterSettings } from '../loss/index.js';
 import { runClipJobs } from '../pretrain/clipPool.js';
 import type { LossSettings, TrainerSettings } from '../pretrain/learningSetup.js';
 import { newLoss } from '../pretrain/learningSetup.js';
@@ -39,6 +39,7 @@ import { scoreHeldOut, type HeldOutReport } from './heldOut.js';
 import { SCAN_ALPHAS, scanLoss, type ScanReport } from './lossScan.js';
 import type { ReplaySettings } from './replayReservoir.js';
 import { scaleOracles, type ScaleOracleReport } from './scaleOracles.js';
+import { DEFAULT_SEARCH_TEACHER } from './searchTeacher.js';
 import type { NuErrorFigures, NuErrorReport } from './nuError.js';
 
 /** Online-learning settings of figure (b) (chosen on the tuning flight, seed 6001; EVIDENCE.md). */
@@ -93,8 +94,15 @@ export interface EvalOptions {
   readonly groundFloor: GroundFloorSettings | null;
   /** (b) Experience replay for the online trainer (replayReservoir.ts); null or absent = off. */
   readonly replay?: ReplaySettings | null;
-  /** (b) What the online trainer learns from: the contrast loss (default, as in flight) or the truth (a ceiling; truthTeacher.ts). */
-  readonly teacher?: 'loss' | 'truth';
+  /**
+   * (b) What the online trainer learns from: the contrast loss (default, as in flight), the truth (a ceiling;
+   * truthTeacher.ts) or the contrast loss plus local-contrast-search labels (round 9's trial; searchTeacher.ts).
+   */
+  readonly teacher?: 'loss' | 'truth' | 'search';
+  /** (b) The search teacher's label weight λ (default DEFAULT_SEARCH_TEACHER.weight; 0 = score the labels only). */
+  readonly searchWeight?: number;
+  /** (b) The online loss's focus objective (absent: the pretraining's). */
+  readonly onlineObjective?: FocusObjective;
   readonly flight: ClipSpec;
   readonly heldOutB: ClipSpec | null;
   readonly heldOutA: readonly ClipSpec[];
@@ -162,7 +170,7 @@ export async function runEvaluation(o: EvalOptions, progress: ProgressSink = SIL
   const sampleEvery = meta?.windows.sampleEvery ?? d.sampleEvery;
   const loss: LossSettings = meta?.loss ?? d.loss;
   // Online learning in B keeps the pretraining's loss and adds the noise filter: A's sensor has no noise.
-  const onlineLoss: LossSettings = { ...loss, noiseFilter: o.noiseFilter, groundFloor: o.groundFloor };
+  const onlineLoss: LossSettings = { ...loss, noiseFilter: o.noiseFilter, groundFloor: o.groundFloor, ...(o.onlineObjective ? { objective: o.onlineObjective } : {}) };
 
   let a: HeldOutReport | null = null;
   if (o.parts.has('a')) {
@@ -198,6 +206,7 @@ export async function runEvaluation(o: EvalOptions, progress: ProgressSink = SIL
       trainer: o.online,
       ...(o.replay ? { replay: o.replay } : {}),
       ...(o.teacher ? { teacher: o.teacher } : {}),
+      ...(o.teacher === 'search' ? { search: { ...DEFAULT_SEARCH_TEACHER, ...(o.searchWeight !== undefined ? { weight: o.searchWeight } : {}) } } : {}),
       modelDir: o.modelDir,
       manifest: pre.manifest,
       pretrained: pre.data,
@@ -238,6 +247,7 @@ export async function runEvaluation(o: EvalOptions, progress: ProgressSink = SIL
       { objective: 'iwe-variance' as const, splatScale: 1 },
       { objective: 'iwe-variance' as const, splatScale: 0.5 },
       { objective: 'avg-timestamps' as const, splatScale: 1, noiseFilter: o.noiseFilter ?? DEFAULT_NOISE_FILTER },
+      { objective: 'iwe-variance' as const, splatScale: 1, noiseFilter: o.noiseFilter ?? DEFAULT_NOISE_FILTER },
     ];
     for (const spec of o.scan) {
       progress.log(`(s) loss scan on ${spec.scenario} ${spec.domain} seed ${spec.seed}, ${spec.seconds} s …`);
@@ -280,7 +290,7 @@ export function formatReport(r: EvalReport): string {
   out.push(`weights: ${r.weights.name} (version ${r.weights.version}; ${r.weights.origin})`);
   const s = r.settings;
   out.push(
-    `windows: ${s.clip.windowRateHz} Hz, input ${(s.clip.inputLengthUs ?? 0) / 1000} ms, loss ${(s.clip.lossLengthUs ?? 0) / 1000} ms, every ${s.sampleEvery}th window; loss ${s.loss.objective}, splat ${s.loss.splatScale}, λ ${s.loss.smoothnessWeight}; online loss noise filter ${s.onlineLoss.noiseFilter ? `${s.onlineLoss.noiseFilter.supportUs / 1000} ms, ${s.onlineLoss.noiseFilter.minNeighbours} neighbours` : 'off'}, ground floor ${s.onlineLoss.groundFloor ? `weight ${s.onlineLoss.groundFloor.weight} s², margin ${s.onlineLoss.groundFloor.margin}` : 'off'}`,
+    `windows: ${s.clip.windowRateHz} Hz, input ${(s.clip.inputLengthUs ?? 0) / 1000} ms, loss ${(s.clip.lossLengthUs ?? 0) / 1000} ms, every ${s.sampleEvery}th window; loss ${s.loss.objective}, splat ${s.loss.splatScale}, λ ${s.loss.smoothnessWeight}; online loss ${s.onlineLoss.objective}, noise filter ${s.onlineLoss.noiseFilter ? `${s.onlineLoss.noiseFilter.supportUs / 1000} ms, ${s.onlineLoss.noiseFilter.minNeighbours} neighbours` : 'off'}, ground floor ${s.onlineLoss.groundFloor ? `weight ${s.onlineLoss.groundFloor.weight} s², margin ${s.onlineLoss.groundFloor.margin}` : 'off'}`,
   );
   out.push('ν error: MAE (1/s) | relative Σ|ν̂−ν|/Σν | bias (1/s), over pixels with finite depth and 0 ≤ ν ≤ 5 1/s; "events": those with events in the input window');
   if (r.a) {
@@ -297,7 +307,12 @@ export function formatReport(r: EvalReport): string {
   }
   if (r.b) {
     const b = r.b;
-    const from = b.teacher === 'truth' ? 'from the simulator\'s truth — a ceiling, never in flight' : 'from the contrast loss';
+    const from =
+      b.teacher === 'truth'
+        ? 'from the simulator\'s truth — a ceiling, never in flight'
+        : b.teacher === 'search'
+          ? `from the contrast loss and local-contrast-search labels (λ ${b.searchLabels?.options.weight}) — a trial, never in flight`
+          : 'from the contrast loss';
     out.push('', `(b) domain B, ${b.flight.scenario} seed ${b.flight.seed}, ${b.flight.seconds} s: online learning ${from} (${s.onlineLossLengthUs / 1000} ms loss window, 1 window in ${s.offerEvery} offered, ${s.online.windowsPerUpdate} windows/update, lr ${s.online.learningRate}${s.online.settle ? ` settling to ×${s.online.settle.fraction} over ${s.online.settle.overUpdates} updates` : ''}, layers ${s.online.trainableLayers.join(',')}${b.windowsReplayed > 0 ? `, ${b.windowsReplayed} windows replayed` : ''}) vs frozen, 1 window in ${s.sampleEvery} scored`);
     out.push('| time (s) | windows | updates | online MAE | frozen MAE | online/frozen | online MAE (events) | frozen MAE (events) | online loss | frozen loss | mean ν̂ online / frozen / truth |');
     out.push('| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |');
@@ -312,6 +327,12 @@ export function formatReport(r: EvalReport): string {
       `last bin, online vs frozen on the same windows: ${pct(b.lastBinOnlineVsFrozen.all)} (all), ${pct(b.lastBinOnlineVsFrozen.events)} (events)`,
       `whole flight: online MAE ${f3(b.total.online.nu.all.maePerS)}, frozen ${f3(b.total.frozen.nu.all.maePerS)}; ${b.updates} updates, ${b.windowsSparse} sparse windows, ${b.guards.rollbacksLossSpike + b.guards.rollbacksDrift} rollbacks; frozen weights unchanged: ${b.frozenUnchanged}`,
     );
+    if (b.searchLabels) {
+      const sl = b.searchLabels;
+      out.push('', `search labels against the truth (${sl.windowsScored} of ${sl.windows} windows scored; ${sl.trainedPixelsPerWindow.toFixed(0)} pixels per window trained, prominence [${sl.options.minProminence}, ${sl.options.maxProminence})):`);
+      out.push('| prominence | pixels | label MAE | map MAE | label closer | label bias |', '| --- | --- | --- | --- | --- | --- |');
+      for (const x of sl.bands) out.push(`| ${x.fromProminence}–${x.toProminence} | ${x.pixels} | ${f3(x.labelMaePerS)} | ${f3(x.mapMaePerS)} | ${pct1(x.labelCloserShare)} | ${x.labelBiasPerS.toFixed(3)} |`);
+    }
     if (b.heldOut) {
       out.push('', `after the flight, on another domain-B world (${b.heldOut.clips.map((c) => c.clip).join(', ')}):`);
       out.push('| weights | loss | MAE | rel | bias | events: MAE | rel | bias |', '| --- | --- | --- | --- | --- | --- | --- | --- |');
@@ -380,7 +401,9 @@ export function formatReport(r: EvalReport): string {
       '',
       b.teacher === 'truth'
         ? '(b) CEILING, not the verdict: the online learner trained on the truth (--teacher truth); what any loss could reach with this network, rate and schedule:'
-        : '(b) verdict (target: online learning lowers the ν error by ≥ 30 % within 60 s, the frozen model\'s does not fall):',
+        : b.teacher === 'search'
+          ? '(b) TRIAL, not the verdict: the online learner trained on the contrast loss and search labels (--teacher search):'
+          : '(b) verdict (target: online learning lowers the ν error by ≥ 30 % within 60 s, the frozen model\'s does not fall):',
       `  held-out domain-B world, same windows, weights after ${b.flight.seconds} s vs pretrained: ${pct(b.heldOutChange.all)} (all pixels), ${pct(b.heldOutChange.events)} (pixels with events)`,
       `  the flight's last 10 s, online vs frozen on the same windows: ${pct(b.last10sOnlineVsFrozen.all)} (all pixels), ${pct(b.last10sOnlineVsFrozen.events)} (pixels with events); last ${b.bins.at(-1)!.endS - b.bins.at(-1)!.startS} s: ${pct(b.lastBinOnlineVsFrozen.all)}, ${pct(b.lastBinOnlineVsFrozen.events)}`,
       `  the flight, last bin vs first (scenes differ): online ${pct(b.change.online.all)}, frozen ${pct(b.change.frozen.all)} (all pixels)`,
@@ -393,9 +416,20 @@ export function formatReport(r: EvalReport): string {
 
 // ---- command line
 
-const teacherArg = (v: string): 'loss' | 'truth' => {
-  if (v !== 'loss' && v !== 'truth') throw new InvalidArgumentError(`expected loss or truth, got '${v}'`);
+const teacherArg = (v: string): 'loss' | 'truth' | 'search' => {
+  if (v !== 'loss' && v !== 'truth' && v !== 'search') throw new InvalidArgumentError(`expected loss, truth or search, got '${v}'`);
   return v;
+};
+
+const objectiveArg = (v: string): FocusObjective => {
+  if (v !== 'avg-timestamps' && v !== 'iwe-variance') throw new InvalidArgumentError(`expected avg-timestamps or iwe-variance, got '${v}'`);
+  return v;
+};
+
+const nonNegative = (v: string): number => {
+  const x = Number(v);
+  if (!(x >= 0 && Number.isFinite(x))) throw new InvalidArgumentError(`expected a finite number ≥ 0, got '${v}'`);
+  return x;
 };
 
 const DVS_NUMBERS = Object.keys(DVS_CLEAN).filter((k) => typeof DVS_CLEAN[k as keyof typeof DVS_CLEAN] === 'number');
@@ -446,7 +480,9 @@ export async function main(argv: readonly string[] = process.argv): Promise<void
     .option('--noise-filter <ms:neighbours|off>', '(b) background-activity filter on the online loss\'s events: support half-width in ms and neighbours required (of 8), or off', offable(parseNoiseFilter), DEFAULT_NOISE_FILTER as Offable<NoiseFilterSettings>)
     .option('--speed-scaling <refMS[:minMS]|off>', 'read the weights\' output as ν at this reference speed, scaled by the axial speed, instead of as their manifest says (diagnostics)', offable(parseSpeedScaling))
     .option('--ground-floor <weight[:margin]|off>', `(b) the online loss's ground-floor prior from the FC's height (ν ≥ the flat ground's ν): weight (s²) and margin, or off (default: the in-flight learner's, ${ONLINE_GROUND_FLOOR ? `${ONLINE_GROUND_FLOOR.weight}:${ONLINE_GROUND_FLOOR.margin}` : 'off'}; pretraining's is ${DEFAULT_GROUND_FLOOR.weight}:${DEFAULT_GROUND_FLOOR.margin})`, offable(parseGroundFloor))
-    .option('--teacher <loss|truth>', '(b) what the online learner trains on: loss (the self-supervised contrast loss, as in flight) or truth (the simulator\'s ν, L1, spike guard off: the ceiling of what this network, rate and schedule can reach; a diagnostic, never in flight)', teacherArg, 'loss')
+    .option('--teacher <loss|truth|search>', '(b) what the online learner trains on: loss (the self-supervised contrast loss, as in flight), truth (the simulator\'s ν, L1, spike guard off: the ceiling of what this network, rate and schedule can reach; a diagnostic, never in flight) or search (the contrast loss plus L1 toward local-contrast-search labels, which it scores against the truth; round 9\'s trial, never in flight)', teacherArg, 'loss')
+    .option('--search-weight <λ>', `(b) with --teacher search: the labels' weight against the contrast loss, 0 = score the labels only (default ${DEFAULT_SEARCH_TEACHER.weight})`, nonNegative)
+    .option('--objective <avg-timestamps|iwe-variance>', '(b) the online loss\'s focus objective (default: the pretraining\'s)', objectiveArg)
     .option('--replay <capacity:every|off>', '(b) experience replay: keep a uniform sample of this many past windows and train on one of them in place of every n-th window (default off)', offable(parseReplay))
     .option('--json', 'print the report as JSON')
     .option('--no-progress', 'no progress on stderr')
@@ -479,8 +515,11 @@ export async function main(argv: readonly string[] = process.argv): Promise<void
     groundFloor?: Offable<GroundFloorSettings>;
     speedScaling?: Offable<SpeedScaling>;
     replay?: Offable<ReplaySettings>;
-    teacher: 'loss' | 'truth';
+    teacher: 'loss' | 'truth' | 'search';
+    searchWeight?: number;
+    objective?: FocusObjective;
   }>();
+  if (o.searchWeight !== undefined && o.teacher !== 'search') throw new InvalidArgumentError('--search-weight needs --teacher search');
   const speedScaling = offValue(o.speedScaling);
   const parts = new Set(o.parts.split(',').map((p) => p.trim())) as Set<Part>;
   for (const p of parts) if (!PARTS.includes(p)) throw new InvalidArgumentError(`--parts: unknown part '${p}' (known: ${PARTS.join(', ')})`);
@@ -528,6 +567,8 @@ export async function main(argv: readonly string[] = process.argv): Promise<void
       groundFloor: o.groundFloor === undefined ? ONLINE_GROUND_FLOOR : offValue(o.groundFloor),
       replay: offValue(o.replay) ?? null,
       teacher: o.teacher,
+      ...(o.searchWeight !== undefined ? { searchWeight: o.searchWeight } : {}),
+      ...(o.objective ? { onlineObjective: o.objective } : {}),
       ...(speedScaling !== undefined ? { speedScaling } : {}),
       onlineLossLengthUs: (o.lossMs ?? ONLINE_LOSS_SPAN_MS) * 1000,
       flight,

@@ -64,11 +64,12 @@ export interface SetupOptions {
   readonly guards?: Partial<GuardThresholds>;
   readonly origin: string;
   /**
-   * What the trainer learns from instead of the contrast loss (the adaptation evaluation's truth teacher,
-   * evaluation/truthTeacher.ts); absent = the contrast loss, as in flight. `LearningSetup.loss` stays the
+   * What the trainer learns from instead of the contrast loss (the adaptation evaluation's teachers,
+   * evaluation/truthTeacher.ts, evaluation/searchTeacher.ts): a loss, or one built around this setup's contrast
+   * loss and the network's geometry; absent = the contrast loss, as in flight. `LearningSetup.loss` stays the
    * contrast loss either way.
    */
-  readonly windowLoss?: WindowLoss;
+  readonly windowLoss?: WindowLoss | ((contrastLoss: ContrastMaximizationLoss, network: SensorGeometry) => WindowLoss);
 }
 
 export interface LearningSetup {
@@ -117,7 +118,8 @@ export async function createLearningSetup(o: SetupOptions): Promise<LearningSetu
   const forward = await ForwardSession.create(await readFile(join(o.modelDir, 'proximity-net.onnx')), o.manifest);
   const stepper = await TrainStepSession.create(await trainStepModel(o.modelDir, o.trainer.windowsPerUpdate, o.trainer.trainableLayers), o.manifest, o.weights);
   const loss = newLoss(o, forward.geometry);
-  const deps = { forward, stepper, loss: o.windowLoss ?? loss, publish: () => true, clock: new ManualClock() };
+  const windowLoss = typeof o.windowLoss === 'function' ? o.windowLoss(loss, forward.geometry) : o.windowLoss;
+  const deps = { forward, stepper, loss: windowLoss ?? loss, publish: () => true, clock: new ManualClock() };
   const init = {
     pretrained: o.weights,
     pretrainedVersion: o.manifest.version,
