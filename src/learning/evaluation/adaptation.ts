@@ -17,9 +17,9 @@
  */
 import { outputToNuScale } from '../../contracts/networkOutput.js';
 import type { WeightsManifest } from '../../contracts/networkWeights.js';
-import { collectClipSamples } from '../pretrain/clipSamples.js';
 import type { SensorGeometry } from '../../contracts/sensorGeometry.js';
 import type { ContrastMaximizationLoss } from '../loss/index.js';
+import { collectClipSamples } from '../pretrain/clipSamples.js';
 import { createLearningSetup, newLoss, type LossSettings, type TrainerSettings } from '../pretrain/learningSetup.js';
 import { flyClip, type ClipCamera, type ClipOptions, type ClipSpec } from '../pretrain/simClips.js';
 import type { TrainingSample } from '../trainingSample.js';
