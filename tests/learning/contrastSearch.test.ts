@@ -126,7 +126,7 @@ describe('SearchTeacher', () => {
   it('adds λ · sign(ν̂ − label) / |band| to the contrast loss\'s gradient on the band\'s pixels, nothing elsewhere', () => {
     const g0 = new Float32Array(pred.length);
     const r0 = contrast().evaluate(input, g0);
-    const teacher = new SearchTeacher(contrast(), SENSOR, NETWORK, INTRINSICS, 40_000, filterSettings, options);
+    const teacher = new SearchTeacher(contrast(), NETWORK, options);
     const g = new Float32Array(pred.length);
     const r = teacher.evaluate(input, g);
     expect([r.loss, r.events]).toEqual([r0.loss, r0.events]);
@@ -151,7 +151,7 @@ describe('SearchTeacher', () => {
   it('with λ = 0 trains exactly as the contrast loss, and scores its labels against the truth by prominence band', () => {
     const g0 = new Float32Array(pred.length);
     contrast().evaluate(input, g0);
-    const teacher = new SearchTeacher(contrast(), SENSOR, NETWORK, INTRINSICS, 40_000, filterSettings, { ...options, weight: 0 });
+    const teacher = new SearchTeacher(contrast(), NETWORK, { ...options, weight: 0 });
     const g = new Float32Array(pred.length);
     teacher.setTruth({ invTtcPerS: win.invTtcTruePerS, depthM: new Float64Array(pred.length).fill(3) });
     teacher.evaluate(input, g);
@@ -170,7 +170,7 @@ describe('SearchTeacher', () => {
   });
 
   it('rejects a negative weight and an empty band', () => {
-    expect(() => new SearchTeacher(contrast(), SENSOR, NETWORK, INTRINSICS, 1000, null, { ...options, weight: -1 })).toThrow(/weight/);
-    expect(() => new SearchTeacher(contrast(), SENSOR, NETWORK, INTRINSICS, 1000, null, { ...options, minProminence: 0.5, maxProminence: 0.5 })).toThrow(/minProminence/);
+    expect(() => new SearchTeacher(contrast(), NETWORK, { ...options, weight: -1 })).toThrow(/weight/);
+    expect(() => new SearchTeacher(contrast(), NETWORK, { ...options, minProminence: 0.5, maxProminence: 0.5 })).toThrow(/minProminence/);
   });
 });

@@ -311,7 +311,7 @@ export async function runAdaptation(o: AdaptationOptions): Promise<AdaptationRep
           ...(o.teacher === 'search'
             ? {
                 windowLoss: (contrast: ContrastMaximizationLoss, network: SensorGeometry) =>
-                  (search = new SearchTeacher(contrast, c.sensor, network, c.intrinsics, o.clip.learnerCap, o.loss.noiseFilter ?? null, o.search)),
+                  (search = new SearchTeacher(contrast, network, o.search)),
               }
             : {}),
         })

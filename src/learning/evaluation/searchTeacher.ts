@@ -12,11 +12,8 @@
  * prominence band: the label's and the map's absolute error there, how often the label is the closer one, and the
  * label's bias.
  */
-import type { CameraIntrinsics } from '../../contracts/cameraIntrinsics.js';
 import type { SensorGeometry } from '../../contracts/sensorGeometry.js';
-import { BackgroundActivityFilter, type NoiseFilterSettings } from '../loss/backgroundActivityFilter.js';
 import type { ContrastLossInput, ContrastMaximizationLoss } from '../loss/index.js';
-import { PreparedEvents } from '../loss/preparedEvents.js';
 import type { WindowLoss } from '../trainer.js';
 import { ContrastSearch, evenCandidates } from './contrastSearch.js';
 import { DEFAULT_NU_ERROR_OPTIONS, usableTruthPixel } from './nuError.js';
@@ -62,29 +59,21 @@ export interface SearchTeacherReport {
 
 export class SearchTeacher implements WindowLoss {
   private truth: WindowTruth | undefined;
-  private readonly prep: PreparedEvents;
   private readonly search: ContrastSearch;
-  private readonly filter: BackgroundActivityFilter | undefined;
   private readonly tally = SEARCH_PROMINENCE_BANDS.slice(1).map(() => ({ pixels: 0, label: 0, map: 0, closer: 0, bias: 0 }));
   private windows = 0;
   private windowsScored = 0;
   private trainedPixels = 0;
 
+  /** `loss`: the contrast loss it adds to; the labels are searched over the events it staged (its filter and splat). */
   constructor(
     private readonly loss: ContrastMaximizationLoss,
-    sensor: SensorGeometry,
     network: SensorGeometry,
-    intrinsics: CameraIntrinsics,
-    maxEvents: number,
-    noiseFilter: NoiseFilterSettings | null,
     readonly options: SearchTeacherOptions = DEFAULT_SEARCH_TEACHER,
   ) {
     if (!(options.weight >= 0 && Number.isFinite(options.weight))) throw new RangeError(`search teacher: weight must be finite and ≥ 0, got ${options.weight}`);
     if (!(options.minProminence < options.maxProminence)) throw new RangeError('search teacher: minProminence must be below maxProminence');
-    // The labels see the events the contrast loss sees: its noise filter, at sensor resolution (splat scale 1).
-    this.filter = noiseFilter ? new BackgroundActivityFilter(sensor, noiseFilter, maxEvents) : undefined;
-    this.prep = new PreparedEvents(maxEvents, sensor, network, intrinsics, 1);
-    this.search = new ContrastSearch({ network, splat: sensor, candidatesPerS: evenCandidates(2.5, 0.1), poolRadiusPx: options.poolRadiusPx, minEvents: 20 });
+    this.search = new ContrastSearch({ network, splat: loss.splat, candidatesPerS: evenCandidates(2.5, 0.1), poolRadiusPx: options.poolRadiusPx, minEvents: 20 });
   }
 
   /** The truth of the window the next `evaluate` is for, or undefined (no diagnostics for it). */
@@ -97,11 +86,8 @@ export class SearchTeacher implements WindowLoss {
     const truth = this.truth;
     this.truth = undefined; // one truth, one window
     this.windows++;
-    if (!(Number.isFinite(input.tStartUs) && Number.isFinite(input.tEndUs) && input.tEndUs > input.tStartUs)) return r;
-    const events = this.filter ? this.filter.apply(input.events) : input.events;
-    this.prep.prepare(events, input.tStartUs, input.tEndUs, input.mapping, input.focusOfExpansionNorm, input.bodyRatesCamRadS);
     const s = this.search;
-    s.run(this.prep);
+    s.run(this.loss.stagedEvents); // none after a window without usable events: no labels
     const pred = input.invTtcPerS;
     const { minProminence: lo, maxProminence: hi, weight } = this.options;
     if (truth) this.score(pred, truth);

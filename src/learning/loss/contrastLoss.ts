@@ -178,6 +178,15 @@ export class ContrastMaximizationLoss {
   }
 
   /**
+   * The events the last `evaluate` used: noise-filtered and staged (splat coordinates at `splat`), 0 of them after
+   * a window with no usable events. Valid until the next `evaluate`, which also rewrites its warp arrays; a reader
+   * may use those as scratch in between (evaluation/contrastSearch.ts).
+   */
+  get stagedEvents(): PreparedEvents {
+    return this.prepared;
+  }
+
+  /**
    * Loss of one window and its gradient with respect to the ν map, written to `gradOut` (same length as
    * the map, overwritten; units: loss per (1/s) = s). A window with no usable events (or tEndUs ≤ tStartUs,
    * or non-finite times) has focus loss 0 and only the smoothness gradient. Throws RangeError only for
