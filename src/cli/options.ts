@@ -3,6 +3,7 @@ import { EVENT_ENCODINGS, type EventEncoding } from '../contracts/eventEncoding.
 import { DEFAULT_MIN_SPEED_MS, type SpeedScaling } from '../contracts/networkOutput.js';
 import { checkGroundFloorSettings, DEFAULT_GROUND_FLOOR, type GroundFloorSettings } from '../learning/loss/groundFloor.js';
 import { checkNoiseFilterSettings, type NoiseFilterSettings } from '../learning/loss/backgroundActivityFilter.js';
+import { FOCUS_OBJECTIVES, type FocusObjective } from '../learning/loss/contrastLoss.js';
 import { type ReplaySettings, validateReplaySettings } from '../learning/evaluation/replayReservoir.js';
 
 /** Commander argument parsers with messages that say what was expected. */
@@ -21,6 +22,18 @@ export function parsePositiveNumber(value: string): number {
   const v = Number(value);
   if (!Number.isFinite(v) || v <= 0) throw new InvalidArgumentError('expected a positive number');
   return v;
+}
+
+/** 0 or more, finite (a weight where 0 means "off"). */
+export function parseNonNegativeNumber(value: string): number {
+  const v = Number(value);
+  if (!(v >= 0 && Number.isFinite(v))) throw new InvalidArgumentError(`expected a finite number ≥ 0, got '${value}'`);
+  return v;
+}
+
+export function parseFocusObjective(value: string): FocusObjective {
+  if (!(FOCUS_OBJECTIVES as readonly string[]).includes(value)) throw new InvalidArgumentError(`expected ${FOCUS_OBJECTIVES.join(' or ')}, got '${value}'`);
+  return value as FocusObjective;
 }
 
 export function parseEncoding(value: string): EventEncoding {

@@ -6,6 +6,7 @@
 import { z } from 'zod';
 import { DEFAULT_GUARD_THRESHOLDS } from './learnerGuards.js';
 import { DEFAULT_NOISE_FILTER } from './loss/backgroundActivityFilter.js';
+import { FOCUS_OBJECTIVES } from './loss/contrastLoss.js';
 import { DEFAULT_GROUND_FLOOR, ONLINE_GROUND_FLOOR } from './loss/groundFloor.js';
 import { DEFAULT_TRAINER_OPTIONS } from './trainer.js';
 import { DEFAULT_CHECKPOINT_SCHEDULE } from './checkpointSchedule.js';
@@ -74,7 +75,7 @@ export const learnerConfigSchema = z.object({
   maxRatesAgeMs: z.number().positive().default(50),
   loss: z
     .object({
-      objective: z.enum(['avg-timestamps', 'iwe-variance']).default('avg-timestamps'),
+      objective: z.enum(FOCUS_OBJECTIVES).default('avg-timestamps'),
       /** λ, s. */
       smoothnessWeight: z.number().min(0).default(0.05),
       /**

@@ -94,6 +94,20 @@ describe('eval:learning (b) verdict', () => {
     expect(text).toContain('local-contrast-search labels (λ 0.5)');
   }, 60_000);
 
+  it.each([
+    [['--objective', 'median'], "expected avg-timestamps or iwe-variance, got 'median'"],
+    [['--teacher', 'search', '--search-weight', '-1'], "expected a finite number ≥ 0, got '-1'"],
+    [['--teacher', 'search', '--search-weight', 'lots'], "expected a finite number ≥ 0, got 'lots'"],
+  ])('refuses %j, saying what it expected', async (args, message) => {
+    const err = vi.spyOn(process.stderr, 'write').mockImplementation(() => true);
+    const exit = vi.spyOn(process, 'exit').mockImplementation(((code?: number) => {
+      throw new Error(`exit ${code}`);
+    }) as never);
+    await expect(main(['node', 'eval:learning', '--quick', '--parts', 'b', ...args])).rejects.toThrow(/exit/);
+    expect(exit).toHaveBeenCalled();
+    expect(err.mock.calls.map((c) => String(c[0])).join('')).toContain(message);
+  });
+
   it('--search-weight needs the search teacher; the search teacher refuses replay', async () => {
     await expect(quickB('--search-weight', '1')).rejects.toThrow(/--search-weight needs --teacher search/);
     await expect(quickB('--teacher', 'search', '--replay', '16:2')).rejects.toThrow(/search teacher cannot be combined with experience replay/);

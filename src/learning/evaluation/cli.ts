@@ -16,7 +16,7 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { Command, InvalidArgumentError } from 'commander';
-import { offable, offValue, type Offable, parseGroundFloor, parseNoiseFilter, parseReplay, parseSpeedScaling, parsePositiveNumber as positive, parseWholeNumber as int } from '../../cli/options.js';
+import { offable, offValue, type Offable, parseFocusObjective, parseGroundFloor, parseNoiseFilter, parseNonNegativeNumber, parseReplay, parseSpeedScaling, parsePositiveNumber as positive, parseWholeNumber as int } from '../../cli/options.js';
 import type { SpeedScaling } from '../../contracts/networkOutput.js';
 import type { WeightsManifest } from '../../contracts/networkWeights.js';
 import { layerNames } from '../../../models/proximityNet.js';
@@ -421,16 +421,6 @@ const teacherArg = (v: string): 'loss' | 'truth' | 'search' => {
   return v;
 };
 
-const objectiveArg = (v: string): FocusObjective => {
-  if (v !== 'avg-timestamps' && v !== 'iwe-variance') throw new InvalidArgumentError(`expected avg-timestamps or iwe-variance, got '${v}'`);
-  return v;
-};
-
-const nonNegative = (v: string): number => {
-  const x = Number(v);
-  if (!(x >= 0 && Number.isFinite(x))) throw new InvalidArgumentError(`expected a finite number ≥ 0, got '${v}'`);
-  return x;
-};
 
 const DVS_NUMBERS = Object.keys(DVS_CLEAN).filter((k) => typeof DVS_CLEAN[k as keyof typeof DVS_CLEAN] === 'number');
 const sensorOverridesArg = (v: string): Record<string, number> => {
@@ -481,8 +471,8 @@ export async function main(argv: readonly string[] = process.argv): Promise<void
     .option('--speed-scaling <refMS[:minMS]|off>', 'read the weights\' output as ν at this reference speed, scaled by the axial speed, instead of as their manifest says (diagnostics)', offable(parseSpeedScaling))
     .option('--ground-floor <weight[:margin]|off>', `(b) the online loss's ground-floor prior from the FC's height (ν ≥ the flat ground's ν): weight (s²) and margin, or off (default: the in-flight learner's, ${ONLINE_GROUND_FLOOR ? `${ONLINE_GROUND_FLOOR.weight}:${ONLINE_GROUND_FLOOR.margin}` : 'off'}; pretraining's is ${DEFAULT_GROUND_FLOOR.weight}:${DEFAULT_GROUND_FLOOR.margin})`, offable(parseGroundFloor))
     .option('--teacher <loss|truth|search>', '(b) what the online learner trains on: loss (the self-supervised contrast loss, as in flight), truth (the simulator\'s ν, L1, spike guard off: the ceiling of what this network, rate and schedule can reach; a diagnostic, never in flight) or search (the contrast loss plus L1 toward local-contrast-search labels, which it scores against the truth; round 9\'s trial, never in flight)', teacherArg, 'loss')
-    .option('--search-weight <λ>', `(b) with --teacher search: the labels' weight against the contrast loss, 0 = score the labels only (default ${DEFAULT_SEARCH_TEACHER.weight})`, nonNegative)
-    .option('--objective <avg-timestamps|iwe-variance>', '(b) the online loss\'s focus objective (default: the pretraining\'s)', objectiveArg)
+    .option('--search-weight <λ>', `(b) with --teacher search: the labels' weight against the contrast loss, 0 = score the labels only (default ${DEFAULT_SEARCH_TEACHER.weight})`, parseNonNegativeNumber)
+    .option('--objective <avg-timestamps|iwe-variance>', '(b) the online loss\'s focus objective (default: the pretraining\'s)', parseFocusObjective)
     .option('--replay <capacity:every|off>', '(b) experience replay: keep a uniform sample of this many past windows and train on one of them in place of every n-th window (default off)', offable(parseReplay))
     .option('--json', 'print the report as JSON')
     .option('--no-progress', 'no progress on stderr')

@@ -24,7 +24,9 @@ import { type MapArray, PreparedEvents, splatGeometry } from './preparedEvents.j
 import { SMOOTHNESS_EPS_PER_S, charbonnierSmoothness } from './smoothness.js';
 import { IweVarianceLoss, type VarianceReference } from './varianceLoss.js';
 
-export type FocusObjective = 'avg-timestamps' | 'iwe-variance';
+/** The focus objectives the loss offers (avgTimestampLoss.ts, varianceLoss.ts). */
+export const FOCUS_OBJECTIVES = ['avg-timestamps', 'iwe-variance'] as const;
+export type FocusObjective = (typeof FOCUS_OBJECTIVES)[number];
 
 /** Configuration; fixed for the loss object's life (buffers are sized from it). */
 export interface ContrastLossOptions {
@@ -138,7 +140,7 @@ export class ContrastMaximizationLoss {
     if (!(fxPx > 0 && fyPx > 0 && Number.isFinite(fxPx) && Number.isFinite(fyPx) && Number.isFinite(cxPx) && Number.isFinite(cyPx))) {
       throw new RangeError('intrinsics: fxPx, fyPx must be finite and > 0, cxPx, cyPx finite');
     }
-    if (opts.objective !== 'avg-timestamps' && opts.objective !== 'iwe-variance') {
+    if (!(FOCUS_OBJECTIVES as readonly string[]).includes(opts.objective)) {
       throw new RangeError(`objective must be 'avg-timestamps' or 'iwe-variance', got ${String(opts.objective)}`);
     }
     if (!(opts.smoothnessWeight >= 0 && Number.isFinite(opts.smoothnessWeight))) {

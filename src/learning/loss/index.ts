@@ -1,6 +1,7 @@
 /** Self-supervised contrast-maximisation loss on ν maps (see README.md in this folder). */
 export {
   ContrastMaximizationLoss,
+  FOCUS_OBJECTIVES,
   type ContrastLossInput,
   type ContrastLossOptions,
   type ContrastLossResult,
