@@ -9,7 +9,7 @@
  */
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { pretrainedWeightsSha256 } from '../learning/checkpointFormat.js';
+import { weightsSha256 } from '../learning/checkpointFormat.js';
 import { PROXIMITY_INIT_WEIGHTS } from '../perception/loadProximityNet.js';
 import { readWeightsFile } from '../platform/weightsFile.js';
 
@@ -39,7 +39,7 @@ export async function chooseWeights(modelDir: string, given?: string): Promise<W
     kind = found.length > 0 ? 'pretrained' : 'init';
   }
   const { manifest, data } = await readWeightsFile(join(modelDir, name));
-  return { name, kind, origin: manifest.origin, version: manifest.version, sha256: pretrainedWeightsSha256(data) };
+  return { name, kind, origin: manifest.origin, version: manifest.version, sha256: weightsSha256(data) };
 }
 
 /** Non-init weights with a manifest, best first. */

@@ -44,7 +44,7 @@ export interface CheckpointHeader {
   /** Where the pretrained weights came from (their manifest's origin). */
   readonly origin: string;
   /**
-   * SHA-256 (hex) of the pretrained weights the learner started from (`pretrainedWeightsSha256`). A checkpoint
+   * SHA-256 (hex) of the pretrained weights the learner started from (`weightsSha256`). A checkpoint
    * continues only those: the runtime's input span, input filter and output scaling follow their manifest, and
    * weights trained in flight from other ones would read that input wrongly. Absent in checkpoints written
    * before round 8.
@@ -77,8 +77,8 @@ const headerSchema = z.object({
     .optional(),
 });
 
-/** SHA-256 (hex) of float32 weights' bytes: the identity a checkpoint records of the weights it started from. */
-export function pretrainedWeightsSha256(weights: Float32Array): string {
+/** SHA-256 (hex) of float32 weights' bytes: what a checkpoint records of the pretrained weights it started from, and what flight reports show. */
+export function weightsSha256(weights: Float32Array): string {
   return createHash('sha256').update(new Uint8Array(weights.buffer, weights.byteOffset, weights.byteLength)).digest('hex');
 }
 

@@ -8,9 +8,9 @@
  *
  * Loading: the newest file whose checksum, header and sizes verify and which fits the network (model name,
  * weights length, trainable length) and continues the same pretrained weights (their SHA-256, when the caller
- * gives it: the runtime's input follows those weights' manifest) wins; every newer file that did not is reported with the reason, and
- * left on disk for inspection (pruning removes it once `keep` newer checkpoints exist). Leftover temporary
- * files from an interrupted write are removed and reported.
+ * gives it: the runtime's input follows those weights' manifest) wins; every newer file that did not is
+ * reported with the reason, and left on disk for inspection (pruning removes it once `keep` newer checkpoints
+ * exist). Leftover temporary files from an interrupted write are removed and reported.
  *
  * Threading: async file I/O; one store per directory, used from one thread (the learner worker).
  */

@@ -22,7 +22,7 @@ import { setThisThreadIdlePolicy, setThisThreadNice } from '../platform/threadPr
 import { readWeightsFile } from '../platform/weightsFile.js';
 import { CheckpointSchedule } from './checkpointSchedule.js';
 import { CheckpointStore, type LoadReport } from './checkpointStore.js';
-import { type CheckpointReason, pretrainedWeightsSha256 } from './checkpointFormat.js';
+import { type CheckpointReason, weightsSha256 } from './checkpointFormat.js';
 import { ForwardSession } from './forwardSession.js';
 import { resolveLearnerConfig } from './learnerConfig.js';
 import type {
@@ -83,7 +83,7 @@ async function main(data: LearnerWorkerData): Promise<void> {
 
   const store = cfg.checkpointDir === null ? undefined : new CheckpointStore(cfg.checkpointDir, cfg.checkpointKeep);
   let loaded: LoadReport = { loaded: undefined, rejected: [], removedTemporary: [] };
-  const pretrainedSha256 = pretrainedWeightsSha256(pretrained);
+  const pretrainedSha256 = weightsSha256(pretrained);
   if (store && cfg.resume) {
     loaded = await store.loadLatest({ model: manifest.model, totalLength: manifest.totalLength, trainableLength: stepper.moments.m.length, pretrainedSha256 });
   }

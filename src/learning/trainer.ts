@@ -110,7 +110,7 @@ export interface TrainerInit {
   /** Network name and weights origin, written into checkpoints. */
   readonly model: string;
   readonly origin: string;
-  /** SHA-256 of the pretrained weights (checkpointFormat.ts `pretrainedWeightsSha256`), written into checkpoints; absent: not recorded. */
+  /** SHA-256 of the pretrained weights (checkpointFormat.ts `weightsSha256`), written into checkpoints; absent: not recorded. */
   readonly pretrainedSha256?: string;
   /** Resume from this checkpoint instead of the pretrained weights. */
   readonly resume?: CheckpointState;

@@ -11,7 +11,7 @@ import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { CHECKPOINT_FORMAT, type CheckpointState, decodeCheckpoint, encodeCheckpoint, pretrainedWeightsSha256 } from '../../src/learning/checkpointFormat.js';
+import { CHECKPOINT_FORMAT, type CheckpointState, decodeCheckpoint, encodeCheckpoint, weightsSha256 } from '../../src/learning/checkpointFormat.js';
 import { CheckpointSchedule } from '../../src/learning/checkpointSchedule.js';
 import { CheckpointStore } from '../../src/learning/checkpointStore.js';
 
@@ -129,8 +129,8 @@ describe('checkpoint store', () => {
   });
 
   it('resumes only a checkpoint that continues the same pretrained weights, and says why it refuses the others', async () => {
-    const ours = pretrainedWeightsSha256(Float32Array.from([1, 2, 3]));
-    const theirs = pretrainedWeightsSha256(Float32Array.from([1, 2, 4]));
+    const ours = weightsSha256(Float32Array.from([1, 2, 3]));
+    const theirs = weightsSha256(Float32Array.from([1, 2, 4]));
     expect(ours).toMatch(/^[0-9a-f]{64}$/);
     expect(ours).toBe(createHash('sha256').update(Buffer.from(Float32Array.from([1, 2, 3]).buffer)).digest('hex'));
     const store = new CheckpointStore(dir, 5);

@@ -17,7 +17,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { proximityNetDefinition } from '../../models/proximityNet.js';
 import type { WeightsManifest } from '../../src/contracts/networkWeights.js';
 import { buildTrainStepGraph } from '../../src/graph/index.js';
-import { decodeCheckpoint, encodeCheckpoint, pretrainedWeightsSha256 } from '../../src/learning/checkpointFormat.js';
+import { decodeCheckpoint, encodeCheckpoint, weightsSha256 } from '../../src/learning/checkpointFormat.js';
 import { ForwardSession } from '../../src/learning/forwardSession.js';
 import { ContrastMaximizationLoss } from '../../src/learning/loss/index.js';
 import { settlingLearningRate, Trainer, type TrainerOptions, type WindowLoss } from '../../src/learning/trainer.js';
@@ -67,7 +67,7 @@ async function setup(options: Partial<TrainerOptions> = {}, wrap?: (real: Contra
   const loss = newLoss();
   const trainer = new Trainer(
     { forward, stepper, loss: wrap ? wrap(loss) : loss, publish: (v, w) => exchange.publish(v, w), clock: new ManualClock() },
-    { pretrained, pretrainedVersion: manifest.version, model: manifest.model, origin: manifest.origin, pretrainedSha256: pretrainedWeightsSha256(pretrained) },
+    { pretrained, pretrainedVersion: manifest.version, model: manifest.model, origin: manifest.origin, pretrainedSha256: weightsSha256(pretrained) },
     { learningRate: 1e-3, minEventsPerWindow: 100, ...options },
   );
   trainer.publishCurrent();
