@@ -399,17 +399,13 @@ export class WindowCutter {
     const learnerFrom = learnerStartUs === startUs ? from : ring.firstAtOrAfter(learnerStartUs);
     const learnerCount = ring.head - learnerFrom;
 
-    const builder = this.builder;
-    builder.begin(startUs, endUs);
+    this.builder.begin(startUs, endUs);
     if (this.inputFilter) {
       this.judgeNew(startUs);
-      this.addKept(startUs);
-    } else if (count > 0) {
-      // The logical range may wrap around the end of the ring's arrays: at most two contiguous segments.
-      const first = from & ring.mask;
-      const firstLen = Math.min(count, ring.capacity - first);
-      builder.add(ring, first, first + firstLen);
-      if (firstLen < count) builder.add(ring, 0, count - firstLen);
+      // The kept events from the window's start on (none is at or after its end yet).
+      this.addToInput(this.keptRing!, this.keptRing!.firstAtOrAfter(startUs));
+    } else {
+      this.addToInput(ring, from);
     }
     subsampleUniform(ring, learnerFrom, learnerCount, ring.mask, this.learner);
 
@@ -476,16 +472,15 @@ export class WindowCutter {
     this.stats.inputFilteredEvents += leftOut;
   }
 
-  /** Adds the kept events from `startUs` on (the window's: none is at or after its end yet) to the network input. */
-  private addKept(startUs: number): void {
-    const kr = this.keptRing!;
-    const from = kr.firstAtOrAfter(startUs);
-    const count = kr.head - from;
-    if (count === 0) return;
-    const first = from & kr.mask;
-    const firstLen = Math.min(count, kr.capacity - first);
-    this.builder.add(kr, first, first + firstLen);
-    if (firstLen < count) this.builder.add(kr, 0, count - firstLen);
+  /** Adds `ring`'s events from logical index `from` to its head to the network input. */
+  private addToInput(ring: EventRing, from: number): void {
+    const count = ring.head - from;
+    if (count <= 0) return;
+    // The logical range may wrap around the end of the ring's arrays: at most two contiguous segments.
+    const first = from & ring.mask;
+    const firstLen = Math.min(count, ring.capacity - first);
+    this.builder.add(ring, first, first + firstLen);
+    if (firstLen < count) this.builder.add(ring, 0, count - firstLen);
   }
 }
 
