@@ -1,5 +1,6 @@
 import { InvalidArgumentError } from 'commander';
 import { EVENT_ENCODINGS, type EventEncoding } from '../contracts/eventEncoding.js';
+import type { SensorGeometry } from '../contracts/sensorGeometry.js';
 import { DEFAULT_MIN_SPEED_MS, type SpeedScaling } from '../contracts/networkOutput.js';
 import { checkGroundFloorSettings, DEFAULT_GROUND_FLOOR, type GroundFloorSettings } from '../learning/loss/groundFloor.js';
 import { checkNoiseFilterSettings, type NoiseFilterSettings } from '../learning/loss/backgroundActivityFilter.js';
@@ -29,6 +30,15 @@ export function parseNonNegativeNumber(value: string): number {
   const v = Number(value);
   if (!(v >= 0 && Number.isFinite(v))) throw new InvalidArgumentError(`expected a finite number ≥ 0, got '${value}'`);
   return v;
+}
+
+/** A camera or network geometry, WIDTHxHEIGHT in pixels (2–4096 each), e.g. 160x120. */
+export function parseGeometry(value: string): SensorGeometry {
+  const m = /^(\d+)\s*[x×]\s*(\d+)$/i.exec(value.trim());
+  if (!m || Number(m[1]) < 2 || Number(m[2]) < 2 || Number(m[1]) > 4096 || Number(m[2]) > 4096) {
+    throw new InvalidArgumentError('expected WIDTHxHEIGHT in pixels, e.g. 160x120');
+  }
+  return { widthPx: Number(m[1]), heightPx: Number(m[2]) };
 }
 
 export function parseFocusObjective(value: string): FocusObjective {

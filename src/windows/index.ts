@@ -2,6 +2,6 @@
 export { WindowCutter, type WindowCallback, type WindowCutterOptions } from './windowCutter.js';
 export type { InputEventFilter, InputEventFilterFactory } from './inputEventFilter.js';
 export { windowCutterOptionsSchema, type ResolvedWindowCutterOptions } from './windowCutterOptions.js';
-export { buildInputLookup, computeInputMapping, type InputFit, type InputLookup } from './inputMapping.js';
+export { buildInputLookup, computeInputMapping, type InputFit, type InputLookup, type InputSampling } from './inputMapping.js';
 export { NetworkInputBuilder, accumulateCounts, accumulateVoxel, type InputKind } from './networkInputBuilder.js';
 export { LearnerEventBuffer, subsampleUniform, PLAIN_ARRAY_MASK } from './learnerSubsampler.js';

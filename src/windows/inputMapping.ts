@@ -21,6 +21,17 @@ import type { SensorGeometry } from '../contracts/sensorGeometry.js';
 
 export type InputFit = InputMapping['fit'];
 
+/**
+ * Which sensor pixels count into the network input:
+ * - `bin`: every sensor pixel, into the network pixel its centre lands in (the mapping above);
+ * - `decimate`: only the first sensor column and row of each network pixel, one sensor pixel per network
+ *   pixel. Weights trained on a camera with the network's own resolution learned the counts of single
+ *   photodiodes; read through `decimate`, a camera with an integer multiple of that resolution gives the
+ *   same per-pixel statistics (binning would give k² times the counts, and a noise filter at network
+ *   resolution would see k² times the neighbours). The other sensor pixels' events still reach the learner.
+ */
+export type InputSampling = 'bin' | 'decimate';
+
 /** Marker for "this sensor column/row is outside the network". Large and negative so that the sum of a
  *  column entry and a row entry is negative whenever either is outside: one test per event. */
 export const OUTSIDE_NETWORK = -(2 ** 30);
@@ -89,20 +100,32 @@ function cellOf(offsetPx: number, scale: number, sensorIndex: number, networkSid
   return cell >= 0 && cell < networkSide ? cell : -1;
 }
 
+/**
+ * Network cell of each sensor index along one axis (-1 outside). With `decimate`, an index whose cell is the
+ * previous index's is -1 too: only the first sensor index of each cell counts.
+ */
+function cellsOf(offsetPx: number, scale: number, sensorSide: number, networkSide: number, clamp: boolean, sampling: InputSampling): Int32Array {
+  const cells = new Int32Array(sensorSide);
+  let previous = -1;
+  for (let i = 0; i < sensorSide; i++) {
+    const c = cellOf(offsetPx, scale, i, networkSide, clamp);
+    cells[i] = sampling === 'decimate' && c === previous ? -1 : c;
+    previous = c;
+  }
+  return cells;
+}
+
 /** Builds the mapping and its lookup tables. Allocates; call once at configuration time. */
-export function buildInputLookup(sensor: SensorGeometry, network: SensorGeometry, fit: InputFit): InputLookup {
+export function buildInputLookup(sensor: SensorGeometry, network: SensorGeometry, fit: InputFit, sampling: InputSampling = 'bin'): InputLookup {
+  if (sampling !== 'bin' && sampling !== 'decimate') throw new RangeError(`sampling must be 'bin' or 'decimate', got ${String(sampling)}`);
   const mapping = computeInputMapping(sensor, network, fit);
   const clamp = fit === 'letterbox';
+  const columns = cellsOf(mapping.offsetXPx, mapping.scale, sensor.widthPx, network.widthPx, clamp, sampling);
   const columnToNetX = new Int32Array(sensor.widthPx);
-  for (let xs = 0; xs < sensor.widthPx; xs++) {
-    const c = cellOf(mapping.offsetXPx, mapping.scale, xs, network.widthPx, clamp);
-    columnToNetX[xs] = c < 0 ? OUTSIDE_NETWORK : c;
-  }
+  for (let xs = 0; xs < sensor.widthPx; xs++) columnToNetX[xs] = columns[xs]! < 0 ? OUTSIDE_NETWORK : columns[xs]!;
+  const rows = cellsOf(mapping.offsetYPx, mapping.scale, sensor.heightPx, network.heightPx, clamp, sampling);
   const rowToNetOffset = new Int32Array(sensor.heightPx);
-  for (let ys = 0; ys < sensor.heightPx; ys++) {
-    const r = cellOf(mapping.offsetYPx, mapping.scale, ys, network.heightPx, clamp);
-    rowToNetOffset[ys] = r < 0 ? OUTSIDE_NETWORK : r * network.widthPx;
-  }
+  for (let ys = 0; ys < sensor.heightPx; ys++) rowToNetOffset[ys] = rows[ys]! < 0 ? OUTSIDE_NETWORK : rows[ys]! * network.widthPx;
   return {
     mapping,
     sensor: { widthPx: sensor.widthPx, heightPx: sensor.heightPx },

@@ -15,7 +15,7 @@
 import type { EventBatch } from '../contracts/eventBatch.js';
 import type { InputMapping, NetworkInput } from '../contracts/eventWindow.js';
 import type { SensorGeometry } from '../contracts/sensorGeometry.js';
-import { buildInputLookup, type InputFit, type InputLookup } from './inputMapping.js';
+import { buildInputLookup, type InputFit, type InputLookup, type InputSampling } from './inputMapping.js';
 
 export type InputKind = NetworkInput['kind'];
 
@@ -135,6 +135,8 @@ export interface NetworkInputBuilderOptions {
   readonly sensor: SensorGeometry;
   readonly network: SensorGeometry;
   readonly fit: InputFit;
+  /** Which sensor pixels count (inputMapping.ts); default `bin`, every one. */
+  readonly sampling?: InputSampling;
   readonly kind: InputKind;
   /** Voxel time bins B (≥ 1); ignored for counts. */
   readonly voxelBins: number;
@@ -161,7 +163,7 @@ export class NetworkInputBuilder {
     if (kind === 'voxel' && (!Number.isInteger(voxelBins) || voxelBins < 1)) {
       throw new RangeError(`voxelBins must be an integer ≥ 1, got ${String(voxelBins)}`);
     }
-    this.lookup = buildInputLookup(options.sensor, options.network, options.fit);
+    this.lookup = buildInputLookup(options.sensor, options.network, options.fit, options.sampling);
     this.bins = kind === 'voxel' ? voxelBins : 2;
     const { network, mapping } = this.lookup;
     this.data = new Float32Array(this.bins * network.widthPx * network.heightPx);

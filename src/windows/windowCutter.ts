@@ -144,6 +144,7 @@ export class WindowCutter {
       sensor: o.sensor,
       network: o.network,
       fit: o.fit,
+      sampling: o.inputSampling,
       kind: o.inputKind,
       voxelBins: o.voxelBins,
     });

@@ -7,7 +7,7 @@
  */
 import * as z from 'zod';
 import type { SensorGeometry } from '../contracts/sensorGeometry.js';
-import { assertGeometry, type InputFit } from './inputMapping.js';
+import { assertGeometry, type InputFit, type InputSampling } from './inputMapping.js';
 import type { InputKind } from './networkInputBuilder.js';
 
 const geometrySchema = z.object({
@@ -23,6 +23,12 @@ export const windowCutterOptionsSchema = z
     network: geometrySchema.default({ widthPx: 160, heightPx: 120 }),
     /** Sensor → network fit (see inputMapping.ts); default letterbox (nothing the sensor sees is lost). */
     fit: z.enum(['letterbox', 'crop']).default('letterbox'),
+    /**
+     * Which sensor pixels count into the network input (inputMapping.ts): `bin` (default) every one; `decimate`
+     * one per network pixel, for weights trained on a camera as coarse as the network read through a finer one.
+     * The learner's events keep every sensor pixel either way.
+     */
+    inputSampling: z.enum(['bin', 'decimate']).default('bin'),
     /** Window rate in Hz (sensor time); 100–200 is typical. The period is 1e6 / rateHz µs. */
     rateHz: z.number().gt(0).max(1e6),
     /** Window length in µs; default one period. Longer than the period → overlapping windows. */
@@ -79,6 +85,7 @@ export interface ResolvedWindowCutterOptions {
   readonly sensor: SensorGeometry;
   readonly network: SensorGeometry;
   readonly fit: InputFit;
+  readonly inputSampling: InputSampling;
   readonly rateHz: number;
   readonly periodUs: number;
   readonly lengthUs: number;

@@ -28,7 +28,9 @@
  * publication, whole update, sample age from enqueue to training); queue drops; load average.
  * Target (DESIGN.md): ≥ 20 updates/s with inference holding 200 Hz.
  *
- * Run alone: node --import tsx tests/bench/learning.bench.ts [--json] [--quick]
+ * Run alone: node --import tsx tests/bench/learning.bench.ts [--json] [--quick] [--learner-events N]
+ * `--learner-events N` (default 16 000): events per learner window, with the learner's cap (maxEvents) raised to
+ * N when above its default, as for a finer camera (a 320 × 240 sensor in domain B holds ~65 k in 80 ms).
  */
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
@@ -43,6 +45,9 @@ import { sceneWindows, vehicleAt } from '../learning/learnerFixtures.js';
 import { round, runStandalone, summarize } from './stats.js';
 
 const PERIOD_MS = 5;
+const eventsArg = process.argv.indexOf('--learner-events');
+const LEARNER_EVENTS = eventsArg > 0 ? Number(process.argv[eventsArg + 1]) : 16_000;
+if (!(Number.isInteger(LEARNER_EVENTS) && LEARNER_EVENTS > 0)) throw new Error(`--learner-events: expected a positive integer, got '${process.argv[eventsArg + 1]}'`);
 const LEARNER_SPAN_MS = ONLINE_LOSS_SPAN_MS;
 const SENSOR = { widthPx: 640, heightPx: 480 };
 const INTRINSICS = { fxPx: 320, fyPx: 320, cxPx: 319.5, cyPx: 239.5 };
@@ -173,14 +178,14 @@ export async function run(opts: { quick: boolean }): Promise<Record<string, unkn
   const segmentS = opts.quick ? 1 : 2;
   // The learner's windows as the runtime hands them over with the learner on: the learner's span (the learner
   // config's lossSpanMs) with up to its 16 384-event cap, the loss with its defaults (splat 1, noise filter).
-  const scene = sceneWindows({ sensor: SENSOR, intrinsics: INTRINSICS, count: 40, windowUs: LEARNER_SPAN_MS * 1000, events: 16_000, seed: 5 });
+  const scene = sceneWindows({ sensor: SENSOR, intrinsics: INTRINSICS, count: 40, windowUs: LEARNER_SPAN_MS * 1000, events: LEARNER_EVENTS, seed: 5 });
   const windows = scene.windows.map((w) => w.window);
   const eventsPerWindow = summarize(windows.map((w) => w.learnerEvents.length)).median;
   const net = await loadProximityNet();
   for (let i = 0; i < 200; i++) await net.infer(windows[i % windows.length]!.input, 0); // JIT and ORT warm-up
 
   const dirs = [await mkdtemp(join(os.tmpdir(), 'evpilot-bench-learning-')), await mkdtemp(join(os.tmpdir(), 'evpilot-bench-learning-'))];
-  const base = { sensor: SENSOR, intrinsics: INTRINSICS };
+  const base = { sensor: SENSOR, intrinsics: INTRINSICS, ...(LEARNER_EVENTS > 16_384 ? { maxEvents: LEARNER_EVENTS } : {}) };
   const learner = await LearnerHost.start({ ...base, checkpointDir: dirs[0]! }); // the defaults: SCHED_IDLE, nice 10
   const niceOnly = await LearnerHost.start({ ...base, checkpointDir: dirs[1]!, threadSchedIdle: false });
   const conditions: Condition[] = [

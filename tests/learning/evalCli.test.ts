@@ -98,6 +98,8 @@ describe('eval:learning (b) verdict', () => {
     [['--objective', 'median'], "expected avg-timestamps or iwe-variance, got 'median'"],
     [['--teacher', 'search', '--search-weight', '-1'], "expected a finite number ≥ 0, got '-1'"],
     [['--teacher', 'search', '--search-weight', 'lots'], "expected a finite number ≥ 0, got 'lots'"],
+    [['--flight-sensor', '320'], 'expected WIDTHxHEIGHT in pixels, e.g. 160x120'],
+    [['--learner-cap', '0'], 'expected a positive integer'],
   ])('refuses %j, saying what it expected', async (args, message) => {
     const err = vi.spyOn(process.stderr, 'write').mockImplementation(() => true);
     const exit = vi.spyOn(process, 'exit').mockImplementation(((code?: number) => {
@@ -120,4 +122,25 @@ describe('eval:learning (b) verdict', () => {
     expect(r.b!.searchLabels).toBeNull();
     expect(formatReport(r)).toContain('online loss iwe-variance');
   }, 60_000);
+
+  it('--flight-sensor flies a finer camera: the input reads one sensor pixel per network pixel, the loss every event up to --learner-cap', async () => {
+    const r = await quickB('--flight-sensor', '320x240', '--learner-cap', '20000');
+    const b = r.b!;
+    expect(b.flight.sensorGeometry).toEqual({ widthPx: 320, heightPx: 240 });
+    expect(b.camera.sensor).toEqual({ widthPx: 320, heightPx: 240 });
+    expect(b.camera.network).toEqual({ widthPx: 160, heightPx: 120 });
+    expect(b.camera.intrinsics.fxPx).toBeCloseTo(160, 9); // the same 90° view, twice the pixels
+    expect(r.settings.onlineLearnerCap).toBe(20000);
+    expect(r.settings.clip.learnerCap).toBe(16384); // the pretraining's, unchanged
+    // Decimated, the network input is as sparse as a 160 × 120 camera's (binned 2 × 2 it would be about 5 ×
+    // as dense: 29 % of the pixels with input events against 6 %).
+    const share = (x: EvalReport) => x.b!.total.online.nu.events.pixels / x.b!.total.online.nu.all.pixels;
+    const native = await quickB();
+    expect(native.b!.camera.sensor).toEqual({ widthPx: 160, heightPx: 120 });
+    expect(share(r) / share(native)).toBeGreaterThan(0.67);
+    expect(share(r) / share(native)).toBeLessThan(1.5);
+    const text = formatReport(r);
+    expect(text).toContain('320×240 camera (network input: one sensor pixel per network pixel)');
+    expect(text).toContain('80 ms loss window, 20000 events');
+  }, 90_000);
 });

@@ -5,12 +5,12 @@ import { GEOMETRIES, NETWORK_160x120, naiveNetworkPixel } from './reference.js';
 const net = NETWORK_160x120;
 
 /** Network column (or -1) of each sensor column, from the lookup table. */
-function columns(sensor: { widthPx: number; heightPx: number }, fit: 'letterbox' | 'crop'): number[] {
-  const lut = buildInputLookup(sensor, net, fit);
+function columns(sensor: { widthPx: number; heightPx: number }, fit: 'letterbox' | 'crop', sampling: 'bin' | 'decimate' = 'bin'): number[] {
+  const lut = buildInputLookup(sensor, net, fit, sampling);
   return Array.from(lut.columnToNetX, (c) => (c === OUTSIDE_NETWORK ? -1 : c));
 }
-function rows(sensor: { widthPx: number; heightPx: number }, fit: 'letterbox' | 'crop'): number[] {
-  const lut = buildInputLookup(sensor, net, fit);
+function rows(sensor: { widthPx: number; heightPx: number }, fit: 'letterbox' | 'crop', sampling: 'bin' | 'decimate' = 'bin'): number[] {
+  const lut = buildInputLookup(sensor, net, fit, sampling);
   return Array.from(lut.rowToNetOffset, (r) => (r === OUTSIDE_NETWORK ? -1 : r / net.widthPx));
 }
 
@@ -124,3 +124,37 @@ describe.each(GEOMETRIES.map((g) => [`${g.widthPx}×${g.heightPx}`, g] as const)
     });
   },
 );
+
+describe('buildInputLookup: decimate (one sensor pixel per network pixel)', () => {
+  it('320×240 → 160×120 keeps the even columns and rows only, each at its own network pixel', () => {
+    columns({ widthPx: 320, heightPx: 240 }, 'letterbox', 'decimate').forEach((v, x) => expect(v).toBe(x % 2 === 0 ? x / 2 : -1));
+    rows({ widthPx: 320, heightPx: 240 }, 'letterbox', 'decimate').forEach((v, y) => expect(v).toBe(y % 2 === 0 ? y / 2 : -1));
+  });
+
+  it('at the network\'s own resolution it is the identity, as bin is', () => {
+    expect(columns(net, 'letterbox', 'decimate')).toEqual(columns(net, 'letterbox'));
+    expect(rows(net, 'crop', 'decimate')).toEqual(rows(net, 'crop'));
+  });
+
+  it.each(GEOMETRIES.map((g) => [`${g.widthPx}×${g.heightPx}`, g] as const))(
+    '%s, both fits: exactly the first sensor column (row) of every network column (row) bin reaches counts',
+    (_name, sensor) => {
+      for (const fit of ['letterbox', 'crop'] as const) {
+        const binned = columns(sensor, fit);
+        const kept = columns(sensor, fit, 'decimate');
+        binned.forEach((cell, x) => expect(kept[x]).toBe(cell >= 0 && (x === 0 || binned[x - 1] !== cell) ? cell : -1));
+        const binnedRows = rows(sensor, fit);
+        const keptRows = rows(sensor, fit, 'decimate');
+        binnedRows.forEach((cell, y) => expect(keptRows[y]).toBe(cell >= 0 && (y === 0 || binnedRows[y - 1] !== cell) ? cell : -1));
+        // Each network column the binned table reaches is reached by one sensor column, no more.
+        const reached = kept.filter((c) => c >= 0);
+        expect(new Set(reached).size).toBe(reached.length);
+        expect(new Set(reached)).toEqual(new Set(binned.filter((c) => c >= 0)));
+      }
+    },
+  );
+
+  it('refuses an unknown sampling', () => {
+    expect(() => buildInputLookup({ widthPx: 320, heightPx: 240 }, net, 'letterbox', 'nearest' as never)).toThrow(/sampling must be 'bin' or 'decimate'/);
+  });
+});

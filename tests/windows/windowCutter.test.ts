@@ -107,6 +107,36 @@ describe('WindowCutter: window contents against a naive reference', () => {
     expect(c.backwardsEvents + c.ringOverflowDrops + c.timeJumps + c.outOfGeometryEvents).toBe(0);
   });
 
+  it('decimate (320×240 → 160×120): the input counts only events at even sensor columns and rows, the learner gets every event', () => {
+    const sensor = { widthPx: 320, heightPx: 240 };
+    const cutter = new WindowCutter({ sensor, rateHz: 200, learnerCap: 1 << 16, inputSampling: 'decimate' });
+    const { periodUs, lengthUs, network } = cutter.options;
+    const events = randomEvents(30_000, sensor, 1_000_000, 1_050_000, rng(21));
+    const { seen, onWindow } = collector();
+    pushInBatches(cutter, events, onWindow, 6);
+    cutter.flush(onWindow);
+    const ref = referenceWindows(events, periodUs, lengthUs, seen[seen.length - 1].tEndUs);
+    expect(seen.length).toBe(ref.length);
+    const plane = network.widthPx * network.heightPx;
+    seen.forEach((w, i) => {
+      // Independent of the mapping tables: an even sensor pixel (x, y) is network pixel (x / 2, y / 2).
+      const expected = new Float64Array(2 * plane);
+      for (const e of ref[i].events) if (e.x % 2 === 0 && e.y % 2 === 0) expected[(e.p === 1 ? plane : 0) + (e.y / 2) * network.widthPx + e.x / 2] += 1;
+      expect(maxAbsDiff(w.data, expected)).toBe(0);
+      expect(w.eventCount).toBe(ref[i].events.length);
+      expect(w.learnerT.length).toBe(ref[i].events.length);
+    });
+    // About a quarter of the events reach the input: the rest are not lost, only not counted.
+    const counted = seen.reduce((s, w) => s + w.data.reduce((a, v) => a + v, 0), 0);
+    const total = seen.reduce((s, w) => s + w.eventCount, 0);
+    expect(counted / total).toBeGreaterThan(0.2);
+    expect(counted / total).toBeLessThan(0.3);
+  });
+
+  it('rejects an unknown input sampling with the field named', () => {
+    expect(() => new WindowCutter({ sensor: VGA, rateHz: 200, inputSampling: 'nearest' as never })).toThrow(/inputSampling/);
+  });
+
   it('overlapping windows (length 2.5 periods): each inner event lands in 2 or 3 consecutive windows', () => {
     const cutter = new WindowCutter({ sensor: VGA, rateHz: 100, lengthUs: 25_000 });
     const events = randomEvents(20_000, VGA, 40_000, 240_000, rng(3));

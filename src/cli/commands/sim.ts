@@ -9,24 +9,12 @@
  */
 import { InvalidArgumentError, type Command } from 'commander';
 import { CliError, EXIT_BAD_DATA, EXIT_USAGE, fileError } from '../cliError.js';
-import { parsePositiveInt, parsePositiveNumber } from '../options.js';
+import { parseGeometry, parsePositiveInt, parsePositiveNumber } from '../options.js';
+import type { SensorGeometry } from '../../contracts/sensorGeometry.js';
 // Type-only: erased at run time, so the simulator still loads on demand.
 import type { DatasetReader } from '../../../sim/dataset/reader.js';
 import type { DatasetWriter } from '../../../sim/dataset/writer.js';
 import type { RawEventWriter } from '../../../sim/dataset/rawEventWriter.js';
-
-interface Geometry {
-  widthPx: number;
-  heightPx: number;
-}
-
-function parseGeometry(value: string): Geometry {
-  const m = /^(\d+)\s*[x×]\s*(\d+)$/i.exec(value.trim());
-  if (!m || Number(m[1]) < 2 || Number(m[2]) < 2 || Number(m[1]) > 4096 || Number(m[2]) > 4096) {
-    throw new InvalidArgumentError('expected WIDTHxHEIGHT in pixels, e.g. 160x120');
-  }
-  return { widthPx: Number(m[1]), heightPx: Number(m[2]) };
-}
 
 function parseNonNegative(value: string): number {
   const v = Number(value);
@@ -97,8 +85,8 @@ interface RecordCliOptions {
   seed: number;
   seconds: number;
   out: string;
-  geometry?: Geometry;
-  network?: Geometry;
+  geometry?: SensorGeometry;
+  network?: SensorGeometry;
   events?: string;
   windowHz: number;
   truthEvery: number;
@@ -115,7 +103,7 @@ interface RecordCliOptions {
   quiet?: boolean;
 }
 
-const DEFAULT_GEOMETRY: Geometry = { widthPx: 160, heightPx: 120 };
+const DEFAULT_GEOMETRY: SensorGeometry = { widthPx: 160, heightPx: 120 };
 
 async function recordAction(opts: RecordCliOptions): Promise<void> {
   const sensor = opts.geometry ?? DEFAULT_GEOMETRY;
@@ -282,7 +270,7 @@ interface StreamCliOptions {
   seconds: number;
   endpoint: string;
   sensorId: number;
-  geometry?: Geometry;
+  geometry?: SensorGeometry;
   events?: string;
   packetUs: number;
   fastRate: number;

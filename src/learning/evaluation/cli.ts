@@ -16,7 +16,8 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { Command, InvalidArgumentError } from 'commander';
-import { offable, offValue, type Offable, parseFocusObjective, parseGroundFloor, parseNoiseFilter, parseNonNegativeNumber, parseReplay, parseSpeedScaling, parsePositiveNumber as positive, parseWholeNumber as int } from '../../cli/options.js';
+import { offable, offValue, type Offable, parseFocusObjective, parseGeometry, parseGroundFloor, parseNoiseFilter, parseNonNegativeNumber, parsePositiveInt, parseReplay, parseSpeedScaling, parsePositiveNumber as positive, parseWholeNumber as int } from '../../cli/options.js';
+import type { SensorGeometry } from '../../contracts/sensorGeometry.js';
 import type { SpeedScaling } from '../../contracts/networkOutput.js';
 import type { WeightsManifest } from '../../contracts/networkWeights.js';
 import { layerNames } from '../../../models/proximityNet.js';
@@ -103,6 +104,14 @@ export interface EvalOptions {
   readonly searchWeight?: number;
   /** (b) The online loss's focus objective (absent: the pretraining's). */
   readonly onlineObjective?: FocusObjective;
+  /**
+   * (b) The event camera of the domain-B flight and held-out world (absent: the simulator's 160 × 120). The
+   * network input then reads one sensor pixel per network pixel (`decimate`), as the weights learned from a
+   * camera of the network's resolution; the online loss reads every sensor pixel.
+   */
+  readonly flightSensor?: SensorGeometry;
+  /** (b) The online loss's events per window (absent: the pretraining's cap). */
+  readonly onlineLearnerCap?: number;
   readonly flight: ClipSpec;
   readonly heldOutB: ClipSpec | null;
   readonly heldOutA: readonly ClipSpec[];
@@ -133,7 +142,7 @@ const ORACLE_CLIP: ClipSpec = { ...TUNING_B };
 
 export interface EvalReport {
   readonly weights: { readonly name: string; readonly origin: string; readonly version: number };
-  readonly settings: { readonly clip: Omit<ClipOptions, 'truthEvery'>; readonly sampleEvery: number; readonly loss: LossSettings; readonly onlineLoss: LossSettings; readonly online: TrainerSettings; readonly offerEvery: number; readonly onlineLossLengthUs: number };
+  readonly settings: { readonly clip: Omit<ClipOptions, 'truthEvery'>; readonly sampleEvery: number; readonly loss: LossSettings; readonly onlineLoss: LossSettings; readonly online: TrainerSettings; readonly offerEvery: number; readonly onlineLossLengthUs: number; readonly onlineLearnerCap: number };
   readonly a: HeldOutReport | null;
   readonly b: AdaptationReport | null;
   readonly c: CorrelationReport | null;
@@ -195,10 +204,16 @@ export async function runEvaluation(o: EvalOptions, progress: ProgressSink = SIL
   let b: AdaptationReport | null = null;
   if (o.parts.has('b')) {
     const bins = Math.ceil(o.flight.seconds / o.binSeconds);
+    const camera = o.flightSensor ? { sensorGeometry: o.flightSensor } : {};
     b = await runAdaptation({
-      spec: o.flight,
-      ...(o.heldOutB ? { heldOut: o.heldOutB } : {}),
-      clip: o.onlineLossLengthUs !== undefined ? { ...clip, lossLengthUs: o.onlineLossLengthUs } : clip,
+      spec: { ...o.flight, ...camera },
+      ...(o.heldOutB ? { heldOut: { ...o.heldOutB, ...camera } } : {}),
+      clip: {
+        ...clip,
+        ...(o.onlineLossLengthUs !== undefined ? { lossLengthUs: o.onlineLossLengthUs } : {}),
+        ...(o.onlineLearnerCap !== undefined ? { learnerCap: o.onlineLearnerCap } : {}),
+        ...(o.flightSensor ? { inputSampling: 'decimate' as const } : {}),
+      },
       sampleEvery,
       ...(o.offerEvery !== undefined ? { offerEvery: o.offerEvery } : {}),
       binSeconds: o.binSeconds,
@@ -256,7 +271,7 @@ export async function runEvaluation(o: EvalOptions, progress: ProgressSink = SIL
   }
   return {
     weights: { name: o.weights, origin: pre.manifest.origin, version: pre.manifest.version },
-    settings: { clip, sampleEvery, loss, onlineLoss, online: o.online, offerEvery: o.offerEvery ?? sampleEvery, onlineLossLengthUs: o.onlineLossLengthUs ?? clip.lossLengthUs ?? 0 },
+    settings: { clip, sampleEvery, loss, onlineLoss, online: o.online, offerEvery: o.offerEvery ?? sampleEvery, onlineLossLengthUs: o.onlineLossLengthUs ?? clip.lossLengthUs ?? 0, onlineLearnerCap: o.onlineLearnerCap ?? clip.learnerCap },
     a,
     b,
     c,
@@ -313,7 +328,7 @@ export function formatReport(r: EvalReport): string {
         : b.teacher === 'search'
           ? `from the contrast loss and local-contrast-search labels (λ ${b.searchLabels?.options.weight}) — a trial, never in flight`
           : 'from the contrast loss';
-    out.push('', `(b) domain B, ${b.flight.scenario} seed ${b.flight.seed}, ${b.flight.seconds} s: online learning ${from} (${s.onlineLossLengthUs / 1000} ms loss window, 1 window in ${s.offerEvery} offered, ${s.online.windowsPerUpdate} windows/update, lr ${s.online.learningRate}${s.online.settle ? ` settling to ×${s.online.settle.fraction} over ${s.online.settle.overUpdates} updates` : ''}, layers ${s.online.trainableLayers.join(',')}${b.windowsReplayed > 0 ? `, ${b.windowsReplayed} windows replayed` : ''}) vs frozen, 1 window in ${s.sampleEvery} scored`);
+    out.push('', `(b) domain B, ${b.flight.scenario} seed ${b.flight.seed}, ${b.flight.seconds} s${b.flight.sensorGeometry ? `, ${b.flight.sensorGeometry.widthPx}×${b.flight.sensorGeometry.heightPx} camera (network input: one sensor pixel per network pixel)` : ''}: online learning ${from} (${s.onlineLossLengthUs / 1000} ms loss window, ${s.onlineLearnerCap} events, 1 window in ${s.offerEvery} offered, ${s.online.windowsPerUpdate} windows/update, lr ${s.online.learningRate}${s.online.settle ? ` settling to ×${s.online.settle.fraction} over ${s.online.settle.overUpdates} updates` : ''}, layers ${s.online.trainableLayers.join(',')}${b.windowsReplayed > 0 ? `, ${b.windowsReplayed} windows replayed` : ''}) vs frozen, 1 window in ${s.sampleEvery} scored`);
     out.push('| time (s) | windows | updates | online MAE | frozen MAE | online/frozen | online MAE (events) | frozen MAE (events) | online loss | frozen loss | mean ν̂ online / frozen / truth |');
     out.push('| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |');
     for (const x of b.bins) {
@@ -467,6 +482,8 @@ export async function main(argv: readonly string[] = process.argv): Promise<void
     .option('--flight <scenario:seed:seconds>', `(b) the domain-B flight (default ${ADAPTATION_B.scenario}:${ADAPTATION_B.seed}:${ADAPTATION_B.seconds})`)
     .option('--held-out <scenario:seed:seconds>', `(b) the held-out domain-B world (default ${HELD_OUT_B.scenario}:${HELD_OUT_B.seed}:${HELD_OUT_B.seconds})`)
     .option('--no-held-out-b', '(b) skip the held-out domain-B check')
+    .option('--flight-sensor <WxH>', '(b) the event camera of the domain-B flight and held-out world, same 90° view (default 160x120, the simulator\'s); the network input reads one sensor pixel per network pixel, as the weights were trained on a 160x120 camera, and the online loss reads them all. A finer camera runs the simulator several times slower', parseGeometry)
+    .option('--learner-cap <n>', '(b) the online loss\'s events per window, uniformly subsampled above it (default: the pretraining\'s cap)', parsePositiveInt)
     .option('--noise-filter <ms:neighbours|off>', '(b) background-activity filter on the online loss\'s events: support half-width in ms and neighbours required (of 8), or off', offable(parseNoiseFilter), DEFAULT_NOISE_FILTER as Offable<NoiseFilterSettings>)
     .option('--speed-scaling <refMS[:minMS]|off>', 'read the weights\' output as ν at this reference speed, scaled by the axial speed, instead of as their manifest says (diagnostics)', offable(parseSpeedScaling))
     .option('--ground-floor <weight[:margin]|off>', `(b) the online loss's ground-floor prior from the FC's height (ν ≥ the flat ground's ν): weight (s²) and margin, or off (default: the in-flight learner's, ${ONLINE_GROUND_FLOOR ? `${ONLINE_GROUND_FLOOR.weight}:${ONLINE_GROUND_FLOOR.margin}` : 'off'}; pretraining's is ${DEFAULT_GROUND_FLOOR.weight}:${DEFAULT_GROUND_FLOOR.margin})`, offable(parseGroundFloor))
@@ -494,6 +511,8 @@ export async function main(argv: readonly string[] = process.argv): Promise<void
     flight?: string;
     heldOutB: boolean;
     heldOut?: string;
+    flightSensor?: SensorGeometry;
+    learnerCap?: number;
     json?: boolean;
     progress: boolean;
     scan?: string[];
@@ -561,6 +580,8 @@ export async function main(argv: readonly string[] = process.argv): Promise<void
       ...(o.objective ? { onlineObjective: o.objective } : {}),
       ...(speedScaling !== undefined ? { speedScaling } : {}),
       onlineLossLengthUs: (o.lossMs ?? ONLINE_LOSS_SPAN_MS) * 1000,
+      ...(o.flightSensor ? { flightSensor: o.flightSensor } : {}),
+      ...(o.learnerCap !== undefined ? { onlineLearnerCap: o.learnerCap } : {}),
       flight,
       heldOutB: o.heldOutB ? heldOutB : null,
       heldOutA: o.quick ? QUICK_HELD_OUT_A : HELD_OUT_A,

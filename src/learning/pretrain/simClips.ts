@@ -26,7 +26,7 @@
 import type { CameraIntrinsics } from '../../contracts/cameraIntrinsics.js';
 import type { EventWindow } from '../../contracts/eventWindow.js';
 import type { SensorGeometry } from '../../contracts/sensorGeometry.js';
-import { WindowCutter, type InputEventFilterFactory } from '../../windows/index.js';
+import { WindowCutter, type InputEventFilterFactory, type InputSampling } from '../../windows/index.js';
 import { inputNoiseFilterFor, type NoiseFilterSettings } from '../loss/backgroundActivityFilter.js';
 import { cameraMotionFromFc } from '../cameraMotion.js';
 import { focusOfExpansionFromVelocity, type Vec3 } from '../loss/index.js';
@@ -50,6 +50,11 @@ export interface ClipSpec {
   readonly params?: Readonly<Record<string, number>>;
   /** Changes to the domain's event-sensor parameters (diagnostics: e.g. the loss scan without shot noise). */
   readonly sensorOverrides?: Readonly<Partial<DvsParams>>;
+  /**
+   * The event camera's resolution (default the simulator's 160 × 120), same 90° field of view. The ground
+   * truth stays at network geometry (160 × 120). A finer camera runs the simulator several times slower.
+   */
+  readonly sensorGeometry?: SensorGeometry;
 }
 
 export interface ClipOptions {
@@ -59,6 +64,8 @@ export interface ClipOptions {
   readonly inputLengthUs?: number;
   /** Noise filter on the network input's events (as the runtime applies it when the weights say so); default none. */
   readonly inputNoiseFilter?: NoiseFilterSettings;
+  /** Which sensor pixels count into the network input (src/windows/inputMapping.ts); default `bin`. */
+  readonly inputSampling?: InputSampling;
   /** Loss window length, µs; default the input window's. */
   readonly lossLengthUs?: number;
   /** Most learner events per loss window (the cutter's learner cap); default 4096. */
@@ -122,7 +129,7 @@ function makeSimulation(spec: ClipSpec, o: ClipOptions): Simulation {
   const preset = domainPreset(spec.domain);
   const domain = spec.sensorOverrides ? { ...preset, eventOverrides: { ...preset.eventOverrides, ...spec.sensorOverrides } } : preset;
   const scenario = buildScenario(spec.scenario, { seed: spec.seed, domain, params: spec.params });
-  return new Simulation({ scenario, seed: spec.seed, ...(o.fastRateHz !== undefined ? { sampling: { fastRateHz: o.fastRateHz } } : {}) });
+  return new Simulation({ scenario, seed: spec.seed, ...(spec.sensorGeometry ? { camera: { geometry: spec.sensorGeometry } } : {}), ...(o.fastRateHz !== undefined ? { sampling: { fastRateHz: o.fastRateHz } } : {}) });
 }
 
 function cameraOf(sim: Simulation): ClipCamera {
@@ -168,6 +175,7 @@ export async function flyClip(
       {
         sensor: camera.sensor,
         network: camera.network,
+        inputSampling: o.inputSampling ?? 'bin',
         rateHz: o.windowRateHz,
         lengthUs,
         learnerCap,
