@@ -9,7 +9,9 @@
  *   the span follows the weights, not the rate: at a rate below 1 / inputLengthUs the events between windows
  *   go unused;
  * - the noise filter: the manifest's `inputNoiseFilter` (background activity: an event counts when enough
- *   neighbours fired near it in time); without it every event counts.
+ *   neighbours fired near it in time); without it every event counts;
+ * - the camera's pixels: the manifest's `inputSampling` (`decimate`: weights trained on a camera of the
+ *   network's resolution read a finer one a sensor pixel per network pixel); without it every pixel counts.
  */
 import type { WeightsManifest } from '../contracts/networkWeights.js';
 import { inputNoiseFilterFor } from '../learning/loss/backgroundActivityFilter.js';
@@ -30,13 +32,14 @@ export interface PerceptionWindows {
 
 export function perceptionWindows(
   rateHz: number,
-  weights: Pick<WeightsManifest, 'inputLengthUs' | 'inputNoiseFilter'>,
+  weights: Pick<WeightsManifest, 'inputLengthUs' | 'inputNoiseFilter' | 'inputSampling'>,
   learner?: LearnerWindowNeeds,
 ): PerceptionWindows {
   return {
     options: {
       rateHz,
       ...(weights.inputLengthUs !== undefined ? { lengthUs: weights.inputLengthUs } : {}),
+      ...(weights.inputSampling !== undefined ? { inputSampling: weights.inputSampling } : {}),
       // With the learner on, each window also carries the last lossSpanMs of events (up to its cap) for the
       // loss, as pretrained: 5 ms of motion is too little for contrast maximisation at 160 × 120.
       ...(learner ? { learnerLengthUs: learner.lossSpanMs * 1000, learnerCap: learner.maxEvents } : {}),

@@ -46,6 +46,13 @@ export interface WeightsManifest {
    * Absent: every event counts.
    */
   readonly inputNoiseFilter?: { readonly supportUs: number; readonly minNeighbours: number };
+  /**
+   * Which camera pixels count into the network input (the window cutter's `inputSampling`,
+   * windows/inputMapping.ts). `decimate`: the weights learned from a camera of the network's own resolution,
+   * each network pixel the counts of one photodiode, so a finer camera is read one sensor pixel per network
+   * pixel (at the network's resolution this is the same as `bin`). Absent: `bin`, every sensor pixel counts.
+   */
+  readonly inputSampling?: 'bin' | 'decimate';
 }
 
 /** Versioned weights as published by the learner (layout as in the network's manifest). */
@@ -73,6 +80,7 @@ const manifestSchema = z.object({
   speedScaling: z.object({ referenceSpeedMS: z.number().positive(), minSpeedMS: z.number().min(0) }).optional(),
   inputLengthUs: z.number().positive().max(1e9).optional(),
   inputNoiseFilter: z.object({ supportUs: z.number().positive().max(1e9), minNeighbours: z.number().int().min(1).max(8) }).optional(),
+  inputSampling: z.enum(['bin', 'decimate']).optional(),
 });
 
 /** Validates a parsed manifest (types, and that the tensors tile the buffer in order); throws with the reason. */

@@ -69,6 +69,32 @@ describe('perceptionWindowOptions', () => {
   });
 });
 
+describe('the weights manifest’s inputSampling', () => {
+  /** Every pixel of a 320 × 240 camera fires once in the first millisecond; the sum of the first window's input. */
+  function firstInputSum(w: ReturnType<typeof perceptionWindows>): number {
+    const cutter = new WindowCutter({ ...w.options, sensor: { widthPx: 320, heightPx: 240 } }, w.inputFilterFor);
+    const events = Array.from({ length: 320 * 240 }, (_, i) => ({ x: i % 320, y: Math.floor(i / 320), p: 1 as const, tUs: Math.floor(i / 100) }));
+    const sums: number[] = [];
+    cutter.push(toBatch([...events, { x: 0, y: 0, p: 1, tUs: 12_000 }]), (win) => sums.push(win.input.data.reduce((a, b) => a + b, 0)));
+    return sums[0]!;
+  }
+
+  it('decimate: weights trained on a 160 × 120 camera read a 320 × 240 one a photodiode per network pixel', () => {
+    expect(firstInputSum(perceptionWindows(100, { inputLengthUs: 10_000, inputSampling: 'decimate' }))).toBe(160 * 120);
+  });
+
+  it('absent or bin: every camera pixel counts (2 × 2 per network pixel)', () => {
+    expect(firstInputSum(perceptionWindows(100, { inputLengthUs: 10_000 }))).toBe(320 * 240);
+    expect(firstInputSum(perceptionWindows(100, { inputLengthUs: 10_000, inputSampling: 'bin' }))).toBe(320 * 240);
+  });
+
+  it('is validated when the manifest is read', () => {
+    const base = { format: 'evpilot.weights/1', model: 'm', version: 0, dtype: 'float32', totalLength: 2, tensors: [{ name: 'w', shape: [2], offset: 0, length: 2 }], origin: 'test' };
+    expect(parseWeightsManifest({ ...base, inputSampling: 'decimate' }).inputSampling).toBe('decimate');
+    expect(() => parseWeightsManifest({ ...base, inputSampling: 'nearest' })).toThrow();
+  });
+});
+
 describe('the weights manifest’s inputLengthUs', () => {
   const base = { format: 'evpilot.weights/1', model: 'm', version: 0, dtype: 'float32', totalLength: 2, tensors: [{ name: 'w', shape: [2], offset: 0, length: 2 }], origin: 'test' };
 

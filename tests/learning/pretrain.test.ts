@@ -60,6 +60,8 @@ describe('pretraining --quick', () => {
     expect(m.windows.inputNoiseFilter).toEqual({ supportUs: 4000, minNeighbours: 1 });
     expect(m.windows.lossLengthUs).toBe(60_000);
     expect(manifest.inputNoiseFilter).toEqual({ supportUs: 4000, minNeighbours: 1 });
+    // Trained on the simulator's 160 × 120 camera = the network's geometry: a finer camera is read a pixel per network pixel.
+    expect(manifest.inputSampling).toBe('decimate');
     expect(m.loss.groundFloor).toEqual({ weight: 0.3, margin: 0.1, minFloorPerS: 0.05 });
     expect(m.history.length).toBeGreaterThanOrEqual(2);
     expect(m.history[0]!.update).toBe(0);

@@ -22,6 +22,7 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { INPUT_CHANNELS, INPUT_HEIGHT_PX, INPUT_WIDTH_PX, initialParameters, paramSpecs } from '../../../models/proximityNet.js';
 import { packWeights } from '../../../models/weightsPacking.js';
+import type { SensorGeometry } from '../../contracts/sensorGeometry.js';
 import type { WeightsManifest } from '../../contracts/networkWeights.js';
 import { mulberry32 } from '../../platform/random.js';
 import { NuErrorAccumulator, type NuErrorReport } from '../evaluation/nuError.js';
@@ -182,6 +183,8 @@ export async function runPretraining(config: PretrainConfig, options: PretrainOp
     // The runtime counts the input over the span the weights learned from (closedLoopFlight.ts).
     inputLengthUs: c.clip.inputLengthUs ?? 1e6 / c.clip.windowRateHz,
     ...(c.clip.inputNoiseFilter ? { inputNoiseFilter: { ...c.clip.inputNoiseFilter } } : {}),
+    // Trained one photodiode per network pixel: a finer camera is read the same way (contracts/networkWeights.ts).
+    inputSampling: sameGeometry(camera.sensor, camera.network) ? 'decimate' : (c.clip.inputSampling ?? 'bin'),
   };
   const setup = await createLearningSetup({
     modelDir,
@@ -287,4 +290,8 @@ export async function runPretraining(config: PretrainConfig, options: PretrainOp
   } finally {
     await setup.release();
   }
+}
+
+function sameGeometry(a: SensorGeometry, b: SensorGeometry): boolean {
+  return a.widthPx === b.widthPx && a.heightPx === b.heightPx;
 }
