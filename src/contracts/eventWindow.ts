@@ -5,7 +5,8 @@ import type { SensorGeometry } from './sensorGeometry.js';
  * The network's input tensor for one window, row-major CHW float32 at network geometry.
  *
  * - `kind: 'counts'`: 2 channels, channel 0 = OFF counts, channel 1 = ON counts, each pixel the number
- *   of events that mapped onto it (sensor pixels are binned to network pixels, see `InputMapping`).
+ *   of events that mapped onto it (sensor pixels are binned to network pixels, see `InputMapping`; with the
+ *   window cutter's `inputSampling: 'decimate'` only one sensor pixel per network pixel counts).
  * - `kind: 'voxel'`: `channels` = B time bins; each event adds ±1 (ON +1, OFF −1) split linearly between
  *   the two nearest bins by its time within the window (Zhu et al. 2019). Bin b sits at time
  *   tStartUs + b · (tEndUs − tStartUs) / (B − 1); with B = 1 every event goes to bin 0 with weight 1.
