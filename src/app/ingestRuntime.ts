@@ -2,7 +2,7 @@ import type { Clock } from '../contracts/clock.js';
 import type { EventSource } from '../contracts/eventSource.js';
 import type { EventWindow } from '../contracts/eventWindow.js';
 import type { WindowCounters } from '../contracts/windowCounters.js';
-import type { SensorGeometry } from '../contracts/sensorGeometry.js';
+import { sameGeometry, type SensorGeometry } from '../contracts/sensorGeometry.js';
 import { WindowCutter, type InputEventFilterFactory, type WindowCutterOptions } from '../windows/index.js';
 import { SampleStats } from './sampleStats.js';
 
@@ -66,7 +66,7 @@ export class IngestRuntime {
     const g = this.source.geometry;
     if (g === undefined) return undefined;
     const old = this.cutterGeometry;
-    if (this.cutter === undefined || old === undefined || old.widthPx !== g.widthPx || old.heightPx !== g.heightPx) {
+    if (this.cutter === undefined || old === undefined || !sameGeometry(old, g)) {
       if (this.cutter !== undefined) this.geometryChanges++;
       this.cutter = new WindowCutter({ ...this.windowOptions, sensor: g }, this.inputFilterFor);
       this.cutterGeometry = g;

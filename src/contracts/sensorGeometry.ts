@@ -3,3 +3,8 @@ export interface SensorGeometry {
   readonly widthPx: number;
   readonly heightPx: number;
 }
+
+/** True when both have the same width and height. */
+export function sameGeometry(a: SensorGeometry, b: SensorGeometry): boolean {
+  return a.widthPx === b.widthPx && a.heightPx === b.heightPx;
+}

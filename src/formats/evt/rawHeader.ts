@@ -1,5 +1,5 @@
 import type { EventEncoding } from '../../contracts/eventEncoding.js';
-import type { SensorGeometry } from '../../contracts/sensorGeometry.js';
+import { sameGeometry, type SensorGeometry } from '../../contracts/sensorGeometry.js';
 import { inferSensor } from './sensors.js';
 
 /**
@@ -162,7 +162,7 @@ export function resolveRawFormat(header: RawHeader, overrides: RawFormatOverride
       throw new RawFormatError(`malformed "% geometry ${geometryField}" in the RAW header (expected WIDTHxHEIGHT)`);
     }
   }
-  if (fromFormat && fromField && (fromFormat.widthPx !== fromField.widthPx || fromFormat.heightPx !== fromField.heightPx)) {
+  if (fromFormat && fromField && !sameGeometry(fromFormat, fromField)) {
     throw new RawFormatError(
       `the RAW header contradicts itself: format says ${fromFormat.widthPx}x${fromFormat.heightPx}, ` +
         `geometry says ${fromField.widthPx}x${fromField.heightPx}`,
@@ -170,7 +170,7 @@ export function resolveRawFormat(header: RawHeader, overrides: RawFormatOverride
   }
   const fromUser = geometryOf(overrides.widthPx, overrides.heightPx);
   const headerGeometry = fromFormat ?? fromField ?? sensor?.geometry;
-  if (headerGeometry && fromUser && (headerGeometry.widthPx !== fromUser.widthPx || headerGeometry.heightPx !== fromUser.heightPx)) {
+  if (headerGeometry && fromUser && !sameGeometry(headerGeometry, fromUser)) {
     throw new RawFormatError(
       `--width/--height ${fromUser.widthPx}x${fromUser.heightPx} contradict the header's ` +
         `${headerGeometry.widthPx}x${headerGeometry.heightPx}; leave them out`,

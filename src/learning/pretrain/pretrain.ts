@@ -22,7 +22,7 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { INPUT_CHANNELS, INPUT_HEIGHT_PX, INPUT_WIDTH_PX, initialParameters, paramSpecs } from '../../../models/proximityNet.js';
 import { packWeights } from '../../../models/weightsPacking.js';
-import type { SensorGeometry } from '../../contracts/sensorGeometry.js';
+import { sameGeometry } from '../../contracts/sensorGeometry.js';
 import type { WeightsManifest } from '../../contracts/networkWeights.js';
 import { mulberry32 } from '../../platform/random.js';
 import { NuErrorAccumulator, type NuErrorReport } from '../evaluation/nuError.js';
@@ -290,8 +290,4 @@ export async function runPretraining(config: PretrainConfig, options: PretrainOp
   } finally {
     await setup.release();
   }
-}
-
-function sameGeometry(a: SensorGeometry, b: SensorGeometry): boolean {
-  return a.widthPx === b.widthPx && a.heightPx === b.heightPx;
 }
