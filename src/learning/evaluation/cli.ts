@@ -106,8 +106,8 @@ export interface EvalOptions {
   readonly onlineObjective?: FocusObjective;
   /**
    * (b) The event camera of the domain-B flight and held-out world (absent: the simulator's 160 × 120). The
-   * network input then reads one sensor pixel per network pixel (`decimate`), as the weights learned from a
-   * camera of the network's resolution; the online loss reads every sensor pixel.
+   * network input reads it as the weights' manifest says (`inputSampling`; the committed weights: one sensor pixel
+   * per network pixel); the online loss reads every sensor pixel.
    */
   readonly flightSensor?: SensorGeometry;
   /** (b) The online loss's events per window (absent: the pretraining's cap). */
@@ -164,7 +164,7 @@ export async function runEvaluation(o: EvalOptions, progress: ProgressSink = SIL
   const rawManifest = JSON.parse(await readFile(join(o.modelDir, `${o.weights}.weights.json`), 'utf8')) as { pretraining?: PretrainMetadata };
   const meta = rawManifest.pretraining;
   const d = DEFAULT_PRETRAIN_CONFIG;
-  const clip: Omit<ClipOptions, 'truthEvery'> = meta
+  const pretrainClip: Omit<ClipOptions, 'truthEvery'> = meta
     ? {
         windowRateHz: meta.windows.rateHz,
         inputLengthUs: meta.windows.inputLengthUs,
@@ -176,6 +176,9 @@ export async function runEvaluation(o: EvalOptions, progress: ProgressSink = SIL
         warmUpS: d.clip.warmUpS,
       }
     : d.clip;
+  // The network input reads the camera as the runtime would for these weights (app/perceptionWindows.ts): only a
+  // camera finer than the network (--flight-sensor) tells the two readings apart.
+  const clip: Omit<ClipOptions, 'truthEvery'> = pre.manifest.inputSampling ? { ...pretrainClip, inputSampling: pre.manifest.inputSampling } : pretrainClip;
   const sampleEvery = meta?.windows.sampleEvery ?? d.sampleEvery;
   const loss: LossSettings = meta?.loss ?? d.loss;
   // Online learning in B keeps the pretraining's loss and adds the noise filter: A's sensor has no noise.
@@ -212,7 +215,6 @@ export async function runEvaluation(o: EvalOptions, progress: ProgressSink = SIL
         ...clip,
         ...(o.onlineLossLengthUs !== undefined ? { lossLengthUs: o.onlineLossLengthUs } : {}),
         ...(o.onlineLearnerCap !== undefined ? { learnerCap: o.onlineLearnerCap } : {}),
-        ...(o.flightSensor ? { inputSampling: 'decimate' as const } : {}),
       },
       sampleEvery,
       ...(o.offerEvery !== undefined ? { offerEvery: o.offerEvery } : {}),
@@ -328,7 +330,7 @@ export function formatReport(r: EvalReport): string {
         : b.teacher === 'search'
           ? `from the contrast loss and local-contrast-search labels (λ ${b.searchLabels?.options.weight}) — a trial, never in flight`
           : 'from the contrast loss';
-    out.push('', `(b) domain B, ${b.flight.scenario} seed ${b.flight.seed}, ${b.flight.seconds} s${b.flight.sensorGeometry ? `, ${b.flight.sensorGeometry.widthPx}×${b.flight.sensorGeometry.heightPx} camera (network input: one sensor pixel per network pixel)` : ''}: online learning ${from} (${s.onlineLossLengthUs / 1000} ms loss window, ${s.onlineLearnerCap} events, 1 window in ${s.offerEvery} offered, ${s.online.windowsPerUpdate} windows/update, lr ${s.online.learningRate}${s.online.settle ? ` settling to ×${s.online.settle.fraction} over ${s.online.settle.overUpdates} updates` : ''}, layers ${s.online.trainableLayers.join(',')}${b.windowsReplayed > 0 ? `, ${b.windowsReplayed} windows replayed` : ''}) vs frozen, 1 window in ${s.sampleEvery} scored`);
+    out.push('', `(b) domain B, ${b.flight.scenario} seed ${b.flight.seed}, ${b.flight.seconds} s${b.flight.sensorGeometry ? `, ${b.flight.sensorGeometry.widthPx}×${b.flight.sensorGeometry.heightPx} camera (network input: ${s.clip.inputSampling === 'decimate' ? 'one sensor pixel per network pixel' : 'every sensor pixel, binned'})` : ''}: online learning ${from} (${s.onlineLossLengthUs / 1000} ms loss window, ${s.onlineLearnerCap} events, 1 window in ${s.offerEvery} offered, ${s.online.windowsPerUpdate} windows/update, lr ${s.online.learningRate}${s.online.settle ? ` settling to ×${s.online.settle.fraction} over ${s.online.settle.overUpdates} updates` : ''}, layers ${s.online.trainableLayers.join(',')}${b.windowsReplayed > 0 ? `, ${b.windowsReplayed} windows replayed` : ''}) vs frozen, 1 window in ${s.sampleEvery} scored`);
     out.push('| time (s) | windows | updates | online MAE | frozen MAE | online/frozen | online MAE (events) | frozen MAE (events) | online loss | frozen loss | mean ν̂ online / frozen / truth |');
     out.push('| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |');
     for (const x of b.bins) {
@@ -482,7 +484,7 @@ export async function main(argv: readonly string[] = process.argv): Promise<void
     .option('--flight <scenario:seed:seconds>', `(b) the domain-B flight (default ${ADAPTATION_B.scenario}:${ADAPTATION_B.seed}:${ADAPTATION_B.seconds})`)
     .option('--held-out <scenario:seed:seconds>', `(b) the held-out domain-B world (default ${HELD_OUT_B.scenario}:${HELD_OUT_B.seed}:${HELD_OUT_B.seconds})`)
     .option('--no-held-out-b', '(b) skip the held-out domain-B check')
-    .option('--flight-sensor <WxH>', '(b) the event camera of the domain-B flight and held-out world, same 90° view (default 160x120, the simulator\'s); the network input reads one sensor pixel per network pixel, as the weights were trained on a 160x120 camera, and the online loss reads them all. A finer camera runs the simulator several times slower', parseGeometry)
+    .option('--flight-sensor <WxH>', '(b) the event camera of the domain-B flight and held-out world, same 90° view (default 160x120, the simulator\'s); the network input reads it as the weights\' manifest says (inputSampling; the committed weights, trained on a 160x120 camera: one sensor pixel per network pixel), and the online loss reads every pixel. A finer camera runs the simulator several times slower', parseGeometry)
     .option('--learner-cap <n>', '(b) the online loss\'s events per window, uniformly subsampled above it (default: the pretraining\'s cap)', parsePositiveInt)
     .option('--noise-filter <ms:neighbours|off>', '(b) background-activity filter on the online loss\'s events: support half-width in ms and neighbours required (of 8), or off', offable(parseNoiseFilter), DEFAULT_NOISE_FILTER as Offable<NoiseFilterSettings>)
     .option('--speed-scaling <refMS[:minMS]|off>', 'read the weights\' output as ν at this reference speed, scaled by the axial speed, instead of as their manifest says (diagnostics)', offable(parseSpeedScaling))
