@@ -53,6 +53,7 @@ export class ContrastSearch {
   private readonly pooledCount: Float64Array;
   private readonly image: Float64Array;
   private origin = new Int32Array(0);
+  private base = new Int32Array(0);
 
   constructor(private readonly o: ContrastSearchOptions) {
     const c = o.candidatesPerS;
@@ -92,7 +93,11 @@ export class ContrastSearch {
     this.pick();
   }
 
-  /** Warps with candidate k, splats, and adds each event's score to its origin pixel's entry k. */
+  /**
+   * Warps with candidate k, splats, and adds each event's score to its origin pixel's entry k. The first pass keeps
+   * each event's footprint (its top-left image index, −1 when the 2 × 2 footprint leaves the image, and its
+   * fractions, in prep's warp arrays) for the second.
+   */
   private scoreCandidate(prep: PreparedEvents, k: number, origin: Int32Array): void {
     const n = prep.count;
     const K = this.k;
@@ -102,39 +107,41 @@ export class ContrastSearch {
     const c = this.o.candidatesPerS[k]!;
     const img = this.image;
     img.fill(0);
-    const xs = prep.warpXSplatPx;
-    const ys = prep.warpYSplatPx;
+    if (this.base.length < n) this.base = new Int32Array(prep.capacity);
+    const base = this.base;
+    const fxs = prep.warpXSplatPx;
+    const fys = prep.warpYSplatPx;
     for (let i = 0; i < n; i++) {
       const dt = 0.5 * (prep.dtToEndS[i]! + prep.dtToStartS[i]!);
       const x = prep.x0SplatPx[i]! + dt * (prep.aXSplatPx[i]! * c + prep.rotXSplatPxPerS[i]!);
       const y = prep.y0SplatPx[i]! + dt * (prep.aYSplatPx[i]! * c + prep.rotYSplatPxPerS[i]!);
-      xs[i] = x;
-      ys[i] = y;
       const ix = Math.floor(x);
       const iy = Math.floor(y);
       // Events whose 2 × 2 footprint leaves the image are skipped in both passes (for every candidate alike).
-      if (!(ix >= 0 && iy >= 0 && ix < ws - 1 && iy < hs - 1)) continue;
+      if (!(ix >= 0 && iy >= 0 && ix < ws - 1 && iy < hs - 1)) {
+        base[i] = -1;
+        continue;
+      }
       const fx = x - ix;
       const fy = y - iy;
       const b = prep.polarity[i]! * plane + iy * ws + ix;
+      base[i] = b;
+      fxs[i] = fx;
+      fys[i] = fy;
       img[b] += (1 - fx) * (1 - fy);
       img[b + 1] += fx * (1 - fy);
       img[b + ws] += (1 - fx) * fy;
       img[b + ws + 1] += fx * fy;
     }
     for (let i = 0; i < n; i++) {
-      const x = xs[i]!;
-      const y = ys[i]!;
-      const ix = Math.floor(x);
-      const iy = Math.floor(y);
-      if (!(ix >= 0 && iy >= 0 && ix < ws - 1 && iy < hs - 1)) continue;
-      const fx = x - ix;
-      const fy = y - iy;
+      const b = base[i]!;
+      if (b < 0) continue;
+      const fx = fxs[i]!;
+      const fy = fys[i]!;
       const w0 = (1 - fx) * (1 - fy);
       const w1 = fx * (1 - fy);
       const w2 = (1 - fx) * fy;
       const w3 = fx * fy;
-      const b = prep.polarity[i]! * plane + iy * ws + ix;
       const own = w0 * w0 + w1 * w1 + w2 * w2 + w3 * w3;
       this.score[origin[i]! * K + k] += w0 * img[b]! + w1 * img[b + 1]! + w2 * img[b + ws]! + w3 * img[b + ws + 1]! - own;
     }
