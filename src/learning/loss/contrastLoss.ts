@@ -141,7 +141,7 @@ export class ContrastMaximizationLoss {
       throw new RangeError('intrinsics: fxPx, fyPx must be finite and > 0, cxPx, cyPx finite');
     }
     if (!(FOCUS_OBJECTIVES as readonly string[]).includes(opts.objective)) {
-      throw new RangeError(`objective must be 'avg-timestamps' or 'iwe-variance', got ${String(opts.objective)}`);
+      throw new RangeError(`objective must be ${FOCUS_OBJECTIVES.map((f) => `'${f}'`).join(' or ')}, got ${String(opts.objective)}`);
     }
     if (!(opts.smoothnessWeight >= 0 && Number.isFinite(opts.smoothnessWeight))) {
       throw new RangeError(`smoothnessWeight must be finite and ≥ 0, got ${String(opts.smoothnessWeight)}`);
