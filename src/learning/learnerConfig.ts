@@ -28,9 +28,26 @@ export const ONLINE_LR_SETTLING = { overUpdates: 1000, fraction: 0.25 } as const
  */
 export const ONLINE_LOSS_SPAN_MS = 80;
 
+/**
+ * The loss's events per window by camera: 16 384 on a 160 × 120 camera (19 200 pixels), as pretrained, growing with
+ * the pixel count up to 65 536. A finer camera sees the same scene in more events (domain B, 80 ms: median 18 k at
+ * 160 × 120, 74 k at 320 × 240), and capping them at 16 k threw away what made the loss sharper there: on tuning
+ * flight 6001 a 320 × 240 camera at 16 k learned no more than 160 × 120 (−7.5 % against −6.4 % over the flight); at
+ * 64 k, 66.7 updates/s, −19.8 %. 65 536 is what the learner affords beside 200 Hz inference on the 2-core development machine
+ * (68 updates/s, against 127 at 16 k; the design asks ≥ 20). src/learning/EVIDENCE.md, round 10.
+ */
+export const LEARNER_EVENT_CAP = { atNetworkCamera: 16_384, cameraPx: 160 * 120, most: 65_536 } as const;
+
+/** The default `maxEvents` for a camera of `sensor` pixels: LEARNER_EVENT_CAP, in whole multiples of 1024. */
+export function defaultLearnerEventCap(sensor: { readonly widthPx: number; readonly heightPx: number }): number {
+  const c = LEARNER_EVENT_CAP;
+  const scaled = (c.atNetworkCamera * sensor.widthPx * sensor.heightPx) / c.cameraPx;
+  return Math.min(c.most, Math.max(c.atNetworkCamera, 1024 * Math.round(scaled / 1024)));
+}
+
 const geometry = z.object({ widthPx: z.number().int().min(1).max(65536), heightPx: z.number().int().min(1).max(65536) });
 
-export const learnerConfigSchema = z.object({
+const learnerConfigObject = z.object({
   /** Directory of the network artifacts. */
   modelDir: z.string().default('models'),
   /** Inference graph (the learner's own forward pass), inside modelDir. */
@@ -62,10 +79,11 @@ export const learnerConfigSchema = z.object({
    */
   lossSpanMs: z.number().positive().max(1000).default(ONLINE_LOSS_SPAN_MS),
   /**
-   * Most learner events per window kept in the queue; the window cutter's learner cap should match. 16 384, as
-   * pretrained: denser splat images make the loss ~3× deeper around the true ν (src/learning/EVIDENCE.md).
+   * Most learner events per window kept in the queue; the window cutter's learner cap follows it. Default
+   * `defaultLearnerEventCap(sensor)`: 16 384 at 160 × 120, as pretrained (denser splat images make the loss ~3×
+   * deeper around the true ν: src/learning/EVIDENCE.md), up to 65 536 for a finer camera.
    */
-  maxEvents: z.number().int().min(1).default(16_384),
+  maxEvents: z.number().int().min(1).optional(),
   /** Sensor geometry of the events, and its pinhole intrinsics (sensor px). */
   sensor: geometry,
   intrinsics: z.object({ fxPx: z.number().positive(), fyPx: z.number().positive(), cxPx: z.number(), cyPx: z.number() }),
@@ -162,6 +180,8 @@ export const learnerConfigSchema = z.object({
    */
   threadSchedIdle: z.boolean().default(true),
 });
+
+export const learnerConfigSchema = learnerConfigObject.transform((c) => ({ ...c, maxEvents: c.maxEvents ?? defaultLearnerEventCap(c.sensor) }));
 
 /** What callers write (defaults filled in by `resolveLearnerConfig`). */
 export type LearnerConfigInput = z.input<typeof learnerConfigSchema>;

@@ -4,16 +4,23 @@
  */
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { formatReport, main, type EvalReport } from '../../src/learning/evaluation/cli.js';
+import { resolveLearnerConfig } from '../../src/learning/learnerConfig.js';
 
 afterEach(() => vi.restoreAllMocks());
 
+const CAMERA_160 = { sensor: { widthPx: 160, heightPx: 120 }, intrinsics: { fxPx: 80, fyPx: 80, cxPx: 80, cyPx: 60 } };
+
 async function quickB(...extra: string[]): Promise<EvalReport> {
+  return quickReport('--parts', 'b', ...extra);
+}
+
+async function quickReport(...extra: string[]): Promise<EvalReport> {
   let out = '';
   vi.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
     out += String(chunk);
     return true;
   });
-  await main(['node', 'eval:learning', '--quick', '--parts', 'b', '--json', '--no-progress', ...extra]);
+  await main(['node', 'eval:learning', '--quick', '--json', '--no-progress', ...extra]);
   vi.restoreAllMocks();
   return JSON.parse(out) as EvalReport;
 }
@@ -123,6 +130,16 @@ describe('eval:learning (b) verdict', () => {
     expect(formatReport(r)).toContain('online loss iwe-variance');
   }, 60_000);
 
+  it('without --learner-cap the online loss is capped as the in-flight learner would cap it for the flight\'s camera', async () => {
+    const settings = async (...extra: string[]): Promise<EvalReport['settings']> => (await quickReport('--parts', 'c', ...extra)).settings;
+    expect((await settings()).onlineLearnerCap).toBe(resolveLearnerConfig({ ...CAMERA_160 }).maxEvents);
+    const fine = await settings('--flight-sensor', '320x240');
+    expect(fine.onlineLearnerCap).toBe(resolveLearnerConfig({ ...CAMERA_160, sensor: { widthPx: 320, heightPx: 240 } }).maxEvents);
+    expect(fine.onlineLearnerCap).toBe(65536);
+    expect(fine.clip.learnerCap).toBe(16384); // the pretraining's, unchanged
+    expect((await settings('--flight-sensor', '320x240', '--learner-cap', '30000')).onlineLearnerCap).toBe(30000);
+  });
+
   it('--flight-sensor flies a finer camera: the input reads one sensor pixel per network pixel, the loss every event up to --learner-cap', async () => {
     const r = await quickB('--flight-sensor', '320x240', '--learner-cap', '20000');
     const b = r.b!;
@@ -137,6 +154,7 @@ describe('eval:learning (b) verdict', () => {
     const share = (x: EvalReport) => x.b!.total.online.nu.events.pixels / x.b!.total.online.nu.all.pixels;
     const native = await quickB();
     expect(native.b!.camera.sensor).toEqual({ widthPx: 160, heightPx: 120 });
+    expect(native.settings.onlineLearnerCap).toBe(16384); // the in-flight learner's default at 160 × 120
     expect(share(r) / share(native)).toBeGreaterThan(0.67);
     expect(share(r) / share(native)).toBeLessThan(1.5);
     const text = formatReport(r);

@@ -1,6 +1,6 @@
 /** The in-flight learner's configuration: its defaults and what it refuses. */
 import { describe, expect, it } from 'vitest';
-import { ONLINE_LR_SETTLING, resolveLearnerConfig } from '../../src/learning/learnerConfig.js';
+import { defaultLearnerEventCap, LEARNER_EVENT_CAP, ONLINE_LR_SETTLING, resolveLearnerConfig } from '../../src/learning/learnerConfig.js';
 import { DEFAULT_NOISE_FILTER } from '../../src/learning/loss/backgroundActivityFilter.js';
 import { DEFAULT_GROUND_FLOOR, ONLINE_GROUND_FLOOR } from '../../src/learning/loss/groundFloor.js';
 
@@ -29,6 +29,26 @@ describe('learner config', () => {
   it('turns the prior on when asked, filling the horizon cut-off', () => {
     const c = resolveLearnerConfig({ ...CAMERA, loss: { groundFloor: { weight: 0.3, margin: 0.1 } } });
     expect(c.loss.groundFloor).toEqual(DEFAULT_GROUND_FLOOR);
+  });
+
+  it('caps the loss\'s events per window by the camera: 16 384 at 160 × 120, growing with the pixels to 65 536', () => {
+    const cap = (w: number, h: number): number => resolveLearnerConfig({ ...CAMERA, sensor: { widthPx: w, heightPx: h } }).maxEvents;
+    expect(cap(160, 120)).toBe(16_384);
+    expect(cap(320, 240)).toBe(65_536); // four times the pixels
+    expect(cap(240, 180)).toBe(36_864); // 2.25 × 16 384, a whole multiple of 1024
+    expect(cap(640, 480)).toBe(LEARNER_EVENT_CAP.most); // what the learner affords, not 16 × 16 384
+    expect(cap(128, 96)).toBe(16_384); // never fewer than pretrained with
+    // Between the anchors the cap grows monotonically with the pixel count and stays a multiple of 1024.
+    let last = 0;
+    for (let w = 160; w <= 400; w += 8) {
+      const c = defaultLearnerEventCap({ widthPx: w, heightPx: (w * 3) / 4 });
+      expect(c % 1024).toBe(0);
+      expect(c).toBeGreaterThanOrEqual(last);
+      last = c;
+    }
+    // An explicit cap wins.
+    expect(resolveLearnerConfig({ ...CAMERA, sensor: { widthPx: 320, heightPx: 240 }, maxEvents: 20_000 }).maxEvents).toBe(20_000);
+    expect(() => resolveLearnerConfig({ ...CAMERA, maxEvents: 0 })).toThrow(/maxEvents/);
   });
 
   it('names what is wrong', () => {

@@ -21,10 +21,11 @@ import type { SensorGeometry } from '../../contracts/sensorGeometry.js';
 import type { SpeedScaling } from '../../contracts/networkOutput.js';
 import type { WeightsManifest } from '../../contracts/networkWeights.js';
 import { layerNames } from '../../../models/proximityNet.js';
+import { DEFAULT_CAMERA_SPEC } from '../../../sim/camera/pinhole.js';
 import { DVS_CLEAN } from '../../../sim/events/dvsParams.js';
 import { readWeightsFile } from '../../platform/weightsFile.js';
 import { ForwardSession } from '../forwardSession.js';
-import { ONLINE_LOSS_SPAN_MS, ONLINE_LR_SETTLING } from '../learnerConfig.js';
+import { defaultLearnerEventCap, ONLINE_LOSS_SPAN_MS, ONLINE_LR_SETTLING } from '../learnerConfig.js';
 import { DEFAULT_GROUND_FLOOR, DEFAULT_NOISE_FILTER, ONLINE_GROUND_FLOOR, type FocusObjective, type GroundFloorSettings, type NoiseFilterSettings } from '../loss/index.js';
 import { runClipJobs } from '../pretrain/clipPool.js';
 import type { LossSettings, TrainerSettings } from '../pretrain/learningSetup.js';
@@ -204,6 +205,8 @@ export async function runEvaluation(o: EvalOptions, progress: ProgressSink = SIL
     }
   }
 
+  // The online loss's cap follows the flight's camera as the in-flight learner's default does (learnerConfig.ts).
+  const onlineLearnerCap = o.onlineLearnerCap ?? defaultLearnerEventCap(o.flightSensor ?? DEFAULT_CAMERA_SPEC.geometry);
   let b: AdaptationReport | null = null;
   if (o.parts.has('b')) {
     const bins = Math.ceil(o.flight.seconds / o.binSeconds);
@@ -214,7 +217,7 @@ export async function runEvaluation(o: EvalOptions, progress: ProgressSink = SIL
       clip: {
         ...clip,
         ...(o.onlineLossLengthUs !== undefined ? { lossLengthUs: o.onlineLossLengthUs } : {}),
-        ...(o.onlineLearnerCap !== undefined ? { learnerCap: o.onlineLearnerCap } : {}),
+        learnerCap: onlineLearnerCap,
       },
       sampleEvery,
       ...(o.offerEvery !== undefined ? { offerEvery: o.offerEvery } : {}),
@@ -273,7 +276,7 @@ export async function runEvaluation(o: EvalOptions, progress: ProgressSink = SIL
   }
   return {
     weights: { name: o.weights, origin: pre.manifest.origin, version: pre.manifest.version },
-    settings: { clip, sampleEvery, loss, onlineLoss, online: o.online, offerEvery: o.offerEvery ?? sampleEvery, onlineLossLengthUs: o.onlineLossLengthUs ?? clip.lossLengthUs ?? 0, onlineLearnerCap: o.onlineLearnerCap ?? clip.learnerCap },
+    settings: { clip, sampleEvery, loss, onlineLoss, online: o.online, offerEvery: o.offerEvery ?? sampleEvery, onlineLossLengthUs: o.onlineLossLengthUs ?? clip.lossLengthUs ?? 0, onlineLearnerCap },
     a,
     b,
     c,
@@ -485,7 +488,7 @@ export async function main(argv: readonly string[] = process.argv): Promise<void
     .option('--held-out <scenario:seed:seconds>', `(b) the held-out domain-B world (default ${HELD_OUT_B.scenario}:${HELD_OUT_B.seed}:${HELD_OUT_B.seconds})`)
     .option('--no-held-out-b', '(b) skip the held-out domain-B check')
     .option('--flight-sensor <WxH>', '(b) the event camera of the domain-B flight and held-out world, same 90° view (default 160x120, the simulator\'s); the network input reads it as the weights\' manifest says (inputSampling; the committed weights, trained on a 160x120 camera: one sensor pixel per network pixel), and the online loss reads every pixel. A finer camera runs the simulator several times slower', parseGeometry)
-    .option('--learner-cap <n>', '(b) the online loss\'s events per window, uniformly subsampled above it (default: the pretraining\'s cap)', parsePositiveInt)
+    .option('--learner-cap <n>', '(b) the online loss\'s events per window, uniformly subsampled above it (default: the in-flight learner\'s for the flight\'s camera: 16384 at 160x120, growing with the pixel count to 65536 at 320x240 and finer)', parsePositiveInt)
     .option('--noise-filter <ms:neighbours|off>', '(b) background-activity filter on the online loss\'s events: support half-width in ms and neighbours required (of 8), or off', offable(parseNoiseFilter), DEFAULT_NOISE_FILTER as Offable<NoiseFilterSettings>)
     .option('--speed-scaling <refMS[:minMS]|off>', 'read the weights\' output as ν at this reference speed, scaled by the axial speed, instead of as their manifest says (diagnostics)', offable(parseSpeedScaling))
     .option('--ground-floor <weight[:margin]|off>', `(b) the online loss's ground-floor prior from the FC's height (ν ≥ the flat ground's ν): weight (s²) and margin, or off (default: the in-flight learner's, ${ONLINE_GROUND_FLOOR ? `${ONLINE_GROUND_FLOOR.weight}:${ONLINE_GROUND_FLOOR.margin}` : 'off'}; pretraining's is ${DEFAULT_GROUND_FLOOR.weight}:${DEFAULT_GROUND_FLOOR.margin})`, offable(parseGroundFloor))
