@@ -67,8 +67,8 @@ const learnerConfigObject = z.object({
   /** Resume from the newest usable checkpoint in checkpointDir at start. */
   resume: z.boolean().default(true),
   /**
-   * Queue slots (≥ windows per update + 1), ~210 KB each at the defaults. When the learner is slower than
-   * the window rate the queue stays full and a sample waits about capacity × the window period (FIFO), so
+   * Queue slots (≥ windows per update + 1), ≈ 367 KB each at 16 384 events (≈ 1 MB at 65 536). When the
+   * learner is slower than the window rate the queue stays full and a sample waits about capacity × the window period (FIFO), so
    * a small queue keeps what the learner trains on fresh; the slots beyond one absorb learner stalls.
    */
   queueCapacity: z.number().int().min(2).max(1024).default(4),
