@@ -33,8 +33,8 @@ export const ONLINE_LOSS_SPAN_MS = 80;
  * the pixel count up to 65 536. A finer camera sees the same scene in more events (domain B, 80 ms: median 18 k at
  * 160 × 120, 74 k at 320 × 240), and capping them at 16 k threw away what made the loss sharper there: on tuning
  * flight 6001 a 320 × 240 camera at 16 k learned no more than 160 × 120 (−7.5 % against −6.4 % over the flight); at
- * 64 k, 66.7 updates/s, −19.8 %. 65 536 is what the learner affords beside 200 Hz inference on the 2-core development machine
- * (68 updates/s, against 127 at 16 k; the design asks ≥ 20). src/learning/EVIDENCE.md, round 10.
+ * 64 k, 66.7 updates/s, −19.8 %. 65 536 is what the learner affords beside 200 Hz inference on the 2-core
+ * development machine (68 updates/s, against 127 at 16 k; the design asks ≥ 20). src/learning/EVIDENCE.md, round 10.
  */
 export const LEARNER_EVENT_CAP = { atNetworkCamera: 16_384, cameraPx: 160 * 120, most: 65_536 } as const;
 
@@ -68,8 +68,9 @@ const learnerConfigObject = z.object({
   resume: z.boolean().default(true),
   /**
    * Queue slots (≥ windows per update + 1), ≈ 367 KB each at 16 384 events (≈ 1 MB at 65 536). When the
-   * learner is slower than the window rate the queue stays full and a sample waits about capacity × the window period (FIFO), so
-   * a small queue keeps what the learner trains on fresh; the slots beyond one absorb learner stalls.
+   * learner is slower than the window rate the queue stays full and a sample waits about capacity × the window
+   * period (FIFO), so a small queue keeps what the learner trains on fresh; the slots beyond one absorb learner
+   * stalls.
    */
   queueCapacity: z.number().int().min(2).max(1024).default(4),
   /**
