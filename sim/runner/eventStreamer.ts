@@ -8,6 +8,7 @@
 import type { EventBatch } from '../../src/contracts/eventBatch.js';
 import { runClosedLoop, type ClosedLoopSummary, type Controller } from './closedLoop.js';
 import type { Simulation } from './simulation.js';
+import type { TruthFrame } from '../truth/groundTruth.js';
 
 /** Where packets go: `ZmqEventPublisher` implements this. */
 export interface EventPacketSink {
@@ -30,7 +31,9 @@ export interface StreamOptions {
   readonly pace?: (simTUs: number) => Promise<void>;
   readonly onCollision?: 'stop' | 'respawn' | 'continue';
   /** Called after every window (progress reports). */
-  readonly onWindow?: (tUs: number, events: number) => void;
+  readonly onWindow?: (tUs: number, events: number, truth: TruthFrame | undefined) => void;
+  /** Ground truth every n-th control period, handed to `onWindow` (0 = never; default 0). */
+  readonly truthEvery?: number;
 }
 
 export interface StreamSummary extends ClosedLoopSummary {
@@ -54,7 +57,8 @@ export async function streamEvents(opts: StreamOptions): Promise<StreamSummary> 
     durationS: opts.durationS,
     onCollision: opts.onCollision ?? 'respawn',
     onCourseEnd: 'respawn',
-    onWindow: async (window) => {
+    truthEvery: opts.truthEvery ?? 0,
+    onWindow: async (window, _vehicle, truth) => {
       const ev = window.events;
       let k = 0;
       // Packets cover (t, t + packetUs]: the window is (tStart, tEnd].
@@ -71,7 +75,7 @@ export async function streamEvents(opts: StreamOptions): Promise<StreamSummary> 
           heartbeats++;
         }
       }
-      opts.onWindow?.(window.tEndUs, ev.length);
+      opts.onWindow?.(window.tEndUs, ev.length, truth);
     },
   });
   return { ...summary, packets, heartbeats };

@@ -39,7 +39,9 @@ import { startStatusTicker } from './flightStatusTicker.js';
 import { IngestRuntime } from './ingestRuntime.js';
 import { MeasuredFlightLink } from './measuredFlightLink.js';
 import { perceptionWindows } from './perceptionWindows.js';
+import { SharedTruthChannel } from './sharedTruthChannel.js';
 import { SharedVehicleChannel } from './sharedVehicleChannel.js';
+import { TruthSteeredInference } from './truthSteeredInference.js';
 import { SimVehicleAdapter } from './simVehicleAdapter.js';
 import { startSimWorld } from './simWorldHost.js';
 import { SteeringPipeline } from './steeringPipeline.js';
@@ -58,6 +60,11 @@ export interface ClosedLoopFlightOptions {
   readonly speed: number;
   /** Run the in-flight learner. */
   readonly learn: boolean;
+  /**
+   * Diagnostic: steer on the simulator's true ν instead of the network's (the network and the learner still run).
+   * What the flight then achieves is what a perfect ν map gives the avoidance law (truthSteeredInference.ts).
+   */
+  readonly steerOnTruth?: boolean;
   /** Weights base name in `modelDir`; default: pretrained if present, else the seeded init. */
   readonly weights?: string;
   /** Directory of the network artifacts; default the repository's models/. */
@@ -122,6 +129,7 @@ export async function runClosedLoopFlight(opts: ClosedLoopFlightOptions): Promis
 
     // The world: simulator + camera-driver publisher, and the channel to the FC emulator.
     const channel = SharedVehicleChannel.create();
+    const truth = opts.steerOnTruth ? SharedTruthChannel.create(net.geometry) : undefined;
     const world = await startSimWorld(
       {
         scenario: opts.scenario,
@@ -135,6 +143,7 @@ export async function runClosedLoopFlight(opts: ClosedLoopFlightOptions): Promis
       },
       channel,
       opts.simThread ?? 'worker',
+      truth,
     );
     closers.push(() => world.close());
     const info = world.info;
@@ -182,8 +191,10 @@ export async function runClosedLoopFlight(opts: ClosedLoopFlightOptions): Promis
       closers.push(() => l.close());
     }
 
+    const steeredOn = truth ? new TruthSteeredInference(net, truth) : undefined;
+    if (steeredOn) opts.log?.('steering on the simulator\'s true ν (diagnostic): the network runs, its map is not flown');
     pipeline = new SteeringPipeline({
-      net,
+      net: steeredOn ?? net,
       steering: new SectorSteering({
         horizontalFovRad: info.horizontalFovRad,
         ...(opts.cruiseSpeedMS !== undefined ? { cruiseSpeedMS: opts.cruiseSpeedMS } : {}),
@@ -268,6 +279,7 @@ export async function runClosedLoopFlight(opts: ClosedLoopFlightOptions): Promis
         inputNoiseFilter: net.weightsManifest.inputNoiseFilter ?? null,
         speed: opts.speed,
         learn: opts.learn,
+        steering: steeredOn ? { on: 'truth', truthMaps: steeredOn.truthMaps, networkMaps: steeredOn.networkMaps } : { on: 'network' },
       },
       wallS: wallS(),
       simulatedS: simSummary.simulatedS,

@@ -58,6 +58,11 @@ export interface FlightSummary {
     readonly inputNoiseFilter: NonNullable<WeightsManifest['inputNoiseFilter']> | null;
     readonly speed: number;
     readonly learn: boolean;
+    /**
+     * What the steering flew on: the network's ν, or (`--steer-on-truth`, a diagnostic) the simulator's true ν,
+     * with how many maps were the truth's and how many the network's (before the first truth arrived).
+     */
+    readonly steering: { readonly on: 'network' } | { readonly on: 'truth'; readonly truthMaps: number; readonly networkMaps: number };
   };
   readonly wallS: number;
   readonly simulatedS: number;

@@ -23,6 +23,7 @@ import type { Setpoint } from '../../sim/runner/closedLoop.js';
 import type { SimVehicleState } from '../../sim/vehicle/simVehicle.js';
 import { buildScenario, domainPreset, SCENARIO_NAMES } from '../../sim/scenarios/index.js';
 import { FlightTracker, type FlightFigures } from './flightTracker.js';
+import type { SharedTruthChannel } from './sharedTruthChannel.js';
 import { emptyVehicleCommand, emptyVehicleState, type SharedVehicleChannel } from './sharedVehicleChannel.js';
 
 /** Rate at which the simulator hands the vehicle the emulator's latest command, Hz (5 ms: whole-ms packets divide it). */
@@ -94,10 +95,15 @@ export class SimWorld {
     private readonly channel: SharedVehicleChannel,
     private readonly opts: SimWorldOptions,
     readonly info: SimWorldInfo,
+    private readonly truth: SharedTruthChannel | undefined,
   ) {}
 
-  /** Builds the scenario and the simulation, binds the publisher, writes the initial vehicle state. */
-  static async create(opts: SimWorldOptions, channel: SharedVehicleChannel): Promise<SimWorld> {
+  /**
+   * Builds the scenario and the simulation, binds the publisher, writes the initial vehicle state. With `truth`,
+   * the simulator also renders its true ν map (network geometry) every control period and writes it there
+   * (a diagnostic: sharedTruthChannel.ts).
+   */
+  static async create(opts: SimWorldOptions, channel: SharedVehicleChannel, truth?: SharedTruthChannel): Promise<SimWorld> {
     if (!SCENARIO_NAMES.includes(opts.scenario)) throw new Error(`unknown scenario '${opts.scenario}' (known: ${SCENARIO_NAMES.join(', ')})`);
     const scenario = buildScenario(opts.scenario, { seed: opts.seed, domain: domainPreset(opts.domain) });
     const sim = new Simulation({ scenario, seed: opts.seed });
@@ -119,7 +125,12 @@ export class SimWorld {
       startEastM: scenario.startEastM,
       endpoint: publisher.endpoint,
     };
-    const world = new SimWorld(sim, publisher, channel, opts, info);
+    const net = sim.truth.camera;
+    if (truth && (truth.geometry.widthPx !== net.widthPx || truth.geometry.heightPx !== net.heightPx)) {
+      await publisher.close();
+      throw new Error(`truth channel holds ${truth.geometry.widthPx}×${truth.geometry.heightPx} maps, the simulator's truth is ${net.widthPx}×${net.heightPx}`);
+    }
+    const world = new SimWorld(sim, publisher, channel, opts, info, truth);
     world.publishState(sim.vehicle.state(), new FlightTracker(info).figures, 0, 0, 0);
     return world;
   }
@@ -159,7 +170,9 @@ export class SimWorld {
           setpoint.yawRateRadS = command.yawRateRadS;
           return setpoint;
         },
-        onWindow: (_tUs, n) => {
+        truthEvery: this.truth ? 1 : 0,
+        onWindow: (_tUs, n, truth) => {
+          if (truth && this.truth) this.truth.write(truth.tUs, truth.invTtcPerS);
           windows++;
           events += n;
           const s = sim.vehicle.state();

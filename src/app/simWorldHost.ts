@@ -6,12 +6,15 @@
  */
 import type { Worker } from 'node:worker_threads';
 import { startTypeScriptWorker } from '../platform/typescriptWorker.js';
+import type { SharedTruthChannel } from './sharedTruthChannel.js';
 import type { SharedVehicleChannel } from './sharedVehicleChannel.js';
 import { SimWorld, type SimWorldInfo, type SimWorldOptions, type SimWorldSummary } from './simWorld.js';
 
 export interface SimWorldWorkerData {
   readonly options: SimWorldOptions;
   readonly channel: SharedArrayBuffer;
+  /** The true ν map's channel (sharedTruthChannel.ts), when the flight steers on the truth. */
+  readonly truth: SharedArrayBuffer | null;
   /** Nice value for the simulator's thread (Linux), null to leave it. */
   readonly threadNice: number | null;
 }
@@ -49,12 +52,13 @@ const START_TIMEOUT_MS = 60_000;
 /** How long `close()` waits for the worker to end by itself before terminating it, ms. */
 const EXIT_TIMEOUT_MS = 5_000;
 
-export async function startSimWorld(options: SimWorldOptions, channel: SharedVehicleChannel, thread: 'worker' | 'main'): Promise<SimWorldHandle> {
-  return thread === 'main' ? startInThread(options, channel) : startInWorker(options, channel);
+/** Starts the world; with `truth`, it also writes its true ν map there every control period (a diagnostic). */
+export async function startSimWorld(options: SimWorldOptions, channel: SharedVehicleChannel, thread: 'worker' | 'main', truth?: SharedTruthChannel): Promise<SimWorldHandle> {
+  return thread === 'main' ? startInThread(options, channel, truth) : startInWorker(options, channel, truth);
 }
 
-async function startInThread(options: SimWorldOptions, channel: SharedVehicleChannel): Promise<SimWorldHandle> {
-  const world = await SimWorld.create(options, channel);
+async function startInThread(options: SimWorldOptions, channel: SharedVehicleChannel, truth: SharedTruthChannel | undefined): Promise<SimWorldHandle> {
+  const world = await SimWorld.create(options, channel, truth);
   const stop = new AbortController();
   let running: Promise<SimWorldSummary> | undefined;
   return {
@@ -71,8 +75,8 @@ async function startInThread(options: SimWorldOptions, channel: SharedVehicleCha
   };
 }
 
-async function startInWorker(options: SimWorldOptions, channel: SharedVehicleChannel): Promise<SimWorldHandle> {
-  const data: SimWorldWorkerData = { options, channel: channel.buffer, threadNice: SIM_THREAD_NICE };
+async function startInWorker(options: SimWorldOptions, channel: SharedVehicleChannel, truth: SharedTruthChannel | undefined): Promise<SimWorldHandle> {
+  const data: SimWorldWorkerData = { options, channel: channel.buffer, truth: truth?.buffer ?? null, threadNice: SIM_THREAD_NICE };
   const worker: Worker = startTypeScriptWorker(new URL('./simWorldWorker.ts', import.meta.url), { workerData: data });
   let exited = false;
   const exit = new Promise<void>((resolve) => worker.once('exit', () => ((exited = true), resolve())));

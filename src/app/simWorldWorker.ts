@@ -8,6 +8,7 @@
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { setThisThreadNice } from '../platform/threadPriority.js';
+import { SharedTruthChannel } from './sharedTruthChannel.js';
 import { SharedVehicleChannel } from './sharedVehicleChannel.js';
 import { SimWorld, type SimWorldOptions } from './simWorld.js';
 import type { SimWorldToHost, SimWorldWorkerData, HostToSimWorld } from './simWorldHost.js';
@@ -51,7 +52,8 @@ port.on('message', (msg: HostToSimWorld) => {
 // The world yields to the runtime when both want a core (see simWorldHost.ts).
 const nice = data.threadNice === null ? null : setThisThreadNice(data.threadNice).nice;
 try {
-  world = await SimWorld.create(data.options as SimWorldOptions, SharedVehicleChannel.attach(data.channel));
+  const truth = data.truth === null ? undefined : SharedTruthChannel.attach(data.truth);
+  world = await SimWorld.create(data.options as SimWorldOptions, SharedVehicleChannel.attach(data.channel), truth);
   post({ type: 'ready', info: world.info, nice });
 } catch (err) {
   post({ type: 'fatal', error: err instanceof Error ? err.message : String(err) });

@@ -42,6 +42,9 @@ export function summaryText(r: FlightSummary): string {
     `link: ${r.link.setpointCalls} setpoints handed over (all by the guard), ${r.link.setpointsWritten} written; FC received ${e.setpointsReceived}, rejected ${e.setpointsRejected}; CRC errors ${r.link.health.crcErrors}; final mode ${r.link.modeName}`,
     `setup: simulator in the ${r.setup.simThread} thread${r.setup.simThreadNice !== null ? ` (nice ${r.setup.simThreadNice})` : ''}, FC link over ${r.setup.fcTransport === 'pty' ? 'a socat pty pair' : 'an in-memory pair (no serial port)'}, events on ${r.setup.eventEndpoint}, windows at ${r.setup.windowRateHz} Hz counting the last ${r.setup.inputLengthUs / 1000} ms${r.setup.inputNoiseFilter ? ` (noise filter ${r.setup.inputNoiseFilter.supportUs / 1000} ms, ${r.setup.inputNoiseFilter.minNeighbours} neighbours)` : ''}`,
   ];
+  if (r.setup.steering.on === 'truth') {
+    lines.push(`steering: on the simulator's true ν (diagnostic; --steer-on-truth): ${r.setup.steering.truthMaps} maps, ${r.setup.steering.networkMaps} from the network before the first truth`);
+  }
   if (r.learner) {
     const w = r.learner.worker;
     lines.push(

@@ -22,6 +22,7 @@ interface StartOptions {
   domain: string;
   seed: number;
   learn?: boolean;
+  steerOnTruth?: boolean;
   weights?: string;
   cruiseSpeed?: number;
   simThread: 'worker' | 'main';
@@ -161,6 +162,7 @@ export async function runFlight(opts: StartOptions, out: (s: string) => void, er
       rateHz: opts.rateHz,
       speed: opts.speed,
       learn: opts.learn === true,
+      steerOnTruth: opts.steerOnTruth === true,
       weights: opts.weights,
       cruiseSpeedMS: opts.cruiseSpeed,
       simThread: opts.simThread,
@@ -219,6 +221,7 @@ export function registerStart(program: Command): void {
     .option('--rate-hz <hz>', 'window (and perception) rate, sensor time', parsePositiveNumber, 200)
     .option('--speed <x>', 'real-time factor: simulator (flight) or replay speed, sensor seconds per wall second', parsePositiveNumber, 1)
     .option('--learn', `flight: run the in-flight learner (worker thread; its loss warps the last ${ONLINE_LOSS_SPAN_MS} ms of events, noise-filtered); inference adopts its weights between windows`)
+    .option('--steer-on-truth', 'flight, diagnostic: steer on the simulator\'s true ν instead of the network\'s (the network, and the learner with --learn, still run): what a perfect ν map gives the avoidance law in this world')
     .option('--weights <name>', 'flight: weights base name in models/ (e.g. proximity-net.init)')
     .option('--cruise-speed <m/s>', 'flight: forward speed when the way is clear (default: the avoidance law’s 0.5)', parsePositiveNumber)
     .addOption(new Option('--sim-thread <where>', 'flight: run the simulator in its own worker thread or in the runtime’s').choices(['worker', 'main']).default('worker'))
