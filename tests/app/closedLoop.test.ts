@@ -6,7 +6,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { runClosedLoopFlight } from '../../src/app/closedLoopFlight.js';
+import { runClosedLoopFlight, type ClosedLoopFlightOptions } from '../../src/app/closedLoopFlight.js';
 import type { FlightSummary } from '../../src/app/flightReport.js';
 import { SocatPtyPair } from '../../firmware-bridge/transport/socatPtyPair.js';
 import { runCli } from '../cli/cliHelpers.js';
@@ -74,23 +74,18 @@ function expectClosedLoop(r: FlightSummary, { straight = true } = {}): void {
   expect(r.inferMs.median).toBeGreaterThan(0);
 }
 
+/** A short forest flight in real time at 200 Hz without the learner, with `over` changed. */
+function fly(over: Partial<ClosedLoopFlightOptions> & Pick<ClosedLoopFlightOptions, 'domain' | 'seed' | 'seconds'>): Promise<FlightSummary> {
+  return runClosedLoopFlight({ scenario: 'forest', rateHz: 200, speed: 1, learn: false, ...over });
+}
+
 describe('closed-loop flight', () => {
   it('flies the forest through the pty: OFFBOARD, setpoints through the guard, progress, latency; closes everything', async () => {
     expect(SocatPtyPair.available(), 'socat is required: apt-get install -y socat').toBe(true);
     const before = handleCounts();
     const lines: string[] = [];
     const statuses: number[] = [];
-    const r = await runClosedLoopFlight({
-      scenario: 'forest',
-      domain: 'A',
-      seed: 1,
-      seconds: 4,
-      rateHz: 200,
-      speed: 1,
-      learn: false,
-      log: (l) => lines.push(l),
-      onStatus: (s) => statuses.push(s.simS),
-    });
+    const r = await fly({ domain: 'A', seed: 1, seconds: 4, log: (l) => lines.push(l), onStatus: (s) => statuses.push(s.simS) });
     expectClosedLoop(r);
     expect(r.setup).toMatchObject({ fcTransport: 'pty', simThread: 'worker' });
     // The input counts the span the chosen weights were trained on (their manifest), here 5 ms.
@@ -114,17 +109,7 @@ describe('closed-loop flight', () => {
     process.env.PATH = '/nonexistent'; // no socat to be found
     let r: FlightSummary;
     try {
-      r = await runClosedLoopFlight({
-        scenario: 'forest',
-        domain: 'A',
-        seed: 2,
-        seconds: 3.5,
-        rateHz: 200,
-        speed: 1,
-        learn: false,
-        simThread: 'main',
-        log: (l) => lines.push(l),
-      });
+      r = await fly({ domain: 'A', seed: 2, seconds: 3.5, simThread: 'main', log: (l) => lines.push(l) });
     } finally {
       process.env.PATH = path;
     }
@@ -134,15 +119,7 @@ describe('closed-loop flight', () => {
   });
 
   it('with the learner on (domain B): it trains on its own loss span (ONLINE_LOSS_SPAN_MS) of filtered events and inference adopts its weights', async () => {
-    const r = await runClosedLoopFlight({
-      scenario: 'forest',
-      domain: 'B',
-      seed: 3,
-      seconds: 4,
-      rateHz: 200,
-      speed: 1,
-      learn: true,
-    });
+    const r = await fly({ domain: 'B', seed: 3, seconds: 4, learn: true });
     expectClosedLoop(r);
     const l = r.learner;
     expect(l, 'learner status').not.toBeNull();
@@ -164,17 +141,7 @@ describe('closed-loop flight', () => {
 
   it('--steer-on-truth (diagnostic): the simulator writes its true ν every period and the steering flies on it, the network still running', async () => {
     const lines: string[] = [];
-    const r = await runClosedLoopFlight({
-      scenario: 'forest',
-      domain: 'B',
-      seed: 4,
-      seconds: 3,
-      rateHz: 200,
-      speed: 1,
-      learn: false,
-      steerOnTruth: true,
-      log: (l) => lines.push(l),
-    });
+    const r = await fly({ domain: 'B', seed: 4, seconds: 3, steerOnTruth: true, log: (l) => lines.push(l) });
     expectClosedLoop(r, { straight: false });
     const s = r.setup.steering;
     expect(s.on).toBe('truth');
