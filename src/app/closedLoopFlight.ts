@@ -10,6 +10,8 @@
  *     → Px4Emulator (armed by "the pilot", hovering in AUTO.LOITER) → SimVehicleAdapter
  *     ──shared vehicle channel──▶ the simulator's closed-loop controller flies the commanded setpoint.
  *   Optional: LearnerHost (worker thread) learns from every window; inference adopts its weights.
+ *   Diagnostic (`steerOnTruth`): SimWorld also writes its true ν map to a SharedTruthChannel every period, and
+ *   TruthSteeredInference hands the steering that map in place of the network's.
  *
  * Everything opened is closed again on every path (normal end, Ctrl-C through `signal`, failure), in
  * reverse order, so the process exits by itself. Stages are created here and only talk through their

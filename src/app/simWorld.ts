@@ -13,7 +13,7 @@
  * emulator holds or before it has commanded anything).
  */
 import type { CameraIntrinsics } from '../contracts/cameraIntrinsics.js';
-import type { SensorGeometry } from '../contracts/sensorGeometry.js';
+import { sameGeometry, type SensorGeometry } from '../contracts/sensorGeometry.js';
 import { ZmqEventPublisher, type ZmqPublisherCounters } from '../ingest/zmq/index.js';
 import { realClock } from '../platform/time.js';
 import { Simulation } from '../../sim/runner/simulation.js';
@@ -107,6 +107,10 @@ export class SimWorld {
     if (!SCENARIO_NAMES.includes(opts.scenario)) throw new Error(`unknown scenario '${opts.scenario}' (known: ${SCENARIO_NAMES.join(', ')})`);
     const scenario = buildScenario(opts.scenario, { seed: opts.seed, domain: domainPreset(opts.domain) });
     const sim = new Simulation({ scenario, seed: opts.seed });
+    const truthGeometry = { widthPx: sim.truth.camera.widthPx, heightPx: sim.truth.camera.heightPx };
+    if (truth && !sameGeometry(truth.geometry, truthGeometry)) {
+      throw new Error(`truth channel holds ${truth.geometry.widthPx}×${truth.geometry.heightPx} maps, the simulator's truth is ${truthGeometry.widthPx}×${truthGeometry.heightPx}`);
+    }
     const cam = sim.camera;
     const publisher = new ZmqEventPublisher({ endpoint: opts.endpoint, sensorId: opts.sensorId, geometry: cam.spec.geometry, encoding: 'evt3' });
     await publisher.open();
@@ -125,11 +129,6 @@ export class SimWorld {
       startEastM: scenario.startEastM,
       endpoint: publisher.endpoint,
     };
-    const net = sim.truth.camera;
-    if (truth && (truth.geometry.widthPx !== net.widthPx || truth.geometry.heightPx !== net.heightPx)) {
-      await publisher.close();
-      throw new Error(`truth channel holds ${truth.geometry.widthPx}×${truth.geometry.heightPx} maps, the simulator's truth is ${net.widthPx}×${net.heightPx}`);
-    }
     const world = new SimWorld(sim, publisher, channel, opts, info, truth);
     world.publishState(sim.vehicle.state(), new FlightTracker(info).figures, 0, 0, 0);
     return world;

@@ -1,12 +1,14 @@
 /**
  * Steering on the simulator's true ν (`evpilot start --steer-on-truth`, a diagnostic): the shared truth channel
- * (also across a thread) and the inference stage that hands the steering the truth in place of the network's map.
+ * (also across a thread), the simulated world's check of it, and the inference stage that hands the steering the truth in place of the network's map.
  */
 import { describe, expect, it } from 'vitest';
 import type { NetworkInput } from '../../src/contracts/eventWindow.js';
 import type { ProximityMap } from '../../src/contracts/proximityMap.js';
 import type { SensorGeometry } from '../../src/contracts/sensorGeometry.js';
 import { SharedTruthChannel } from '../../src/app/sharedTruthChannel.js';
+import { SharedVehicleChannel } from '../../src/app/sharedVehicleChannel.js';
+import { SimWorld } from '../../src/app/simWorld.js';
 import type { ProximityInference } from '../../src/app/steeringPipeline.js';
 import { TruthSteeredInference } from '../../src/app/truthSteeredInference.js';
 import { startTypeScriptWorker } from '../../src/platform/typescriptWorker.js';
@@ -80,6 +82,13 @@ describe('SharedTruthChannel', () => {
     expect(reads).toBeGreaterThan(0);
     expect(torn).toBe(0);
     expect(ch.read(into)).toBe(20_000);
+  });
+});
+
+describe('SimWorld with a truth channel', () => {
+  it('refuses a channel of another geometry than its truth before it binds anything', async () => {
+    const options = { scenario: 'forest', domain: 'B' as const, seed: 1, durationS: 1, speed: 1, endpoint: 'ipc:///nonexistent/never-bound.ipc', sensorId: 1, waitSubscriberMs: 0 };
+    await expect(SimWorld.create(options, SharedVehicleChannel.create(), SharedTruthChannel.create(GEOMETRY))).rejects.toThrow(/truth channel holds 8×6 maps, the simulator's truth is 160×120/);
   });
 });
 
