@@ -43,6 +43,14 @@ export interface InputMapping {
 }
 
 /**
+ * Which sensor pixels count into the network input (the window cutter's `inputSampling`, named in the weights'
+ * manifest): `bin`, every sensor pixel into the network pixel its centre lands in (`InputMapping`); `decimate`, only
+ * the first sensor column and row of each network pixel (windows/inputMapping.ts says why).
+ */
+export const INPUT_SAMPLINGS = ['bin', 'decimate'] as const;
+export type InputSampling = (typeof INPUT_SAMPLINGS)[number];
+
+/**
  * One fixed-rate window of events, cut by *sensor* time: it covers [tStartUs, tEndUs).
  * Windows are emitted at a fixed period (100–200 Hz) even when empty, so the control loop keeps its rate.
  *

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { INPUT_SAMPLINGS, type InputSampling } from './eventWindow.js';
 import type { SpeedScaling } from './networkOutput.js';
 
 /**
@@ -52,7 +53,7 @@ export interface WeightsManifest {
    * each network pixel the counts of one photodiode, so a finer camera is read one sensor pixel per network
    * pixel (at the network's resolution this is the same as `bin`). Absent: `bin`, every sensor pixel counts.
    */
-  readonly inputSampling?: 'bin' | 'decimate';
+  readonly inputSampling?: InputSampling;
 }
 
 /** Versioned weights as published by the learner (layout as in the network's manifest). */
@@ -80,7 +81,7 @@ const manifestSchema = z.object({
   speedScaling: z.object({ referenceSpeedMS: z.number().positive(), minSpeedMS: z.number().min(0) }).optional(),
   inputLengthUs: z.number().positive().max(1e9).optional(),
   inputNoiseFilter: z.object({ supportUs: z.number().positive().max(1e9), minNeighbours: z.number().int().min(1).max(8) }).optional(),
-  inputSampling: z.enum(['bin', 'decimate']).optional(),
+  inputSampling: z.enum(INPUT_SAMPLINGS).optional(),
 });
 
 /** Validates a parsed manifest (types, and that the tensors tile the buffer in order); throws with the reason. */

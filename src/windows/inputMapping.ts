@@ -16,13 +16,13 @@
  * (640×480 → 160×120: 4×4 sensor pixels per network pixel). When it is not (346×260 → 160×120, 1/scale
  * = 2.1667) network pixels receive 2 or 3 sensor columns/rows, a fixed spatial ripple in counts.
  */
-import type { InputMapping } from '../contracts/eventWindow.js';
+import { INPUT_SAMPLINGS, type InputMapping, type InputSampling } from '../contracts/eventWindow.js';
 import type { SensorGeometry } from '../contracts/sensorGeometry.js';
 
 export type InputFit = InputMapping['fit'];
 
 /**
- * Which sensor pixels count into the network input:
+ * Which sensor pixels count into the network input (`InputSampling`, contracts/eventWindow.ts):
  * - `bin`: every sensor pixel, into the network pixel its centre lands in (the mapping above);
  * - `decimate`: only the first sensor column and row of each network pixel, one sensor pixel per network
  *   pixel. Weights trained on a camera with the network's own resolution learned the counts of single
@@ -30,7 +30,7 @@ export type InputFit = InputMapping['fit'];
  *   same per-pixel statistics (binning would give k² times the counts, and a noise filter at network
  *   resolution would see k² times the neighbours). The other sensor pixels' events still reach the learner.
  */
-export type InputSampling = 'bin' | 'decimate';
+export type { InputSampling };
 
 /** Marker for "this sensor column/row is outside the network". Large and negative so that the sum of a
  *  column entry and a row entry is negative whenever either is outside: one test per event. */
@@ -117,15 +117,11 @@ function cellsOf(offsetPx: number, scale: number, sensorSide: number, networkSid
 
 /** Builds the mapping and its lookup tables. Allocates; call once at configuration time. */
 export function buildInputLookup(sensor: SensorGeometry, network: SensorGeometry, fit: InputFit, sampling: InputSampling = 'bin'): InputLookup {
-  if (sampling !== 'bin' && sampling !== 'decimate') throw new RangeError(`sampling must be 'bin' or 'decimate', got ${String(sampling)}`);
+  if (!INPUT_SAMPLINGS.includes(sampling)) throw new RangeError(`sampling must be ${INPUT_SAMPLINGS.map((s) => `'${s}'`).join(' or ')}, got ${String(sampling)}`);
   const mapping = computeInputMapping(sensor, network, fit);
   const clamp = fit === 'letterbox';
-  const columns = cellsOf(mapping.offsetXPx, mapping.scale, sensor.widthPx, network.widthPx, clamp, sampling);
-  const columnToNetX = new Int32Array(sensor.widthPx);
-  for (let xs = 0; xs < sensor.widthPx; xs++) columnToNetX[xs] = columns[xs]! < 0 ? OUTSIDE_NETWORK : columns[xs]!;
-  const rows = cellsOf(mapping.offsetYPx, mapping.scale, sensor.heightPx, network.heightPx, clamp, sampling);
-  const rowToNetOffset = new Int32Array(sensor.heightPx);
-  for (let ys = 0; ys < sensor.heightPx; ys++) rowToNetOffset[ys] = rows[ys]! < 0 ? OUTSIDE_NETWORK : rows[ys]! * network.widthPx;
+  const columnToNetX = cellsOf(mapping.offsetXPx, mapping.scale, sensor.widthPx, network.widthPx, clamp, sampling).map((c) => (c < 0 ? OUTSIDE_NETWORK : c));
+  const rowToNetOffset = cellsOf(mapping.offsetYPx, mapping.scale, sensor.heightPx, network.heightPx, clamp, sampling).map((r) => (r < 0 ? OUTSIDE_NETWORK : r * network.widthPx));
   return {
     mapping,
     sensor: { widthPx: sensor.widthPx, heightPx: sensor.heightPx },

@@ -6,6 +6,7 @@
  * `window: 5 ms` converts with mathjs before it gets here.
  */
 import * as z from 'zod';
+import { INPUT_SAMPLINGS } from '../contracts/eventWindow.js';
 import type { SensorGeometry } from '../contracts/sensorGeometry.js';
 import { assertGeometry, type InputFit, type InputSampling } from './inputMapping.js';
 import type { InputKind } from './networkInputBuilder.js';
@@ -28,7 +29,7 @@ export const windowCutterOptionsSchema = z
      * one per network pixel, for weights trained on a camera as coarse as the network read through a finer one.
      * The learner's events keep every sensor pixel either way.
      */
-    inputSampling: z.enum(['bin', 'decimate']).default('bin'),
+    inputSampling: z.enum(INPUT_SAMPLINGS).default('bin'),
     /** Window rate in Hz (sensor time); 100–200 is typical. The period is 1e6 / rateHz µs. */
     rateHz: z.number().gt(0).max(1e6),
     /** Window length in µs; default one period. Longer than the period → overlapping windows. */

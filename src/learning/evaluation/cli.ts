@@ -111,7 +111,7 @@ export interface EvalOptions {
    * per network pixel); the online loss reads every sensor pixel.
    */
   readonly flightSensor?: SensorGeometry;
-  /** (b) The online loss's events per window (absent: the pretraining's cap). */
+  /** (b) The online loss's events per window (absent: the in-flight learner's default for the flight's camera, defaultLearnerEventCap). */
   readonly onlineLearnerCap?: number;
   readonly flight: ClipSpec;
   readonly heldOutB: ClipSpec | null;
