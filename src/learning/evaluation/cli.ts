@@ -8,6 +8,8 @@
  *       sets on another domain-B world (seed 7101);
  *   (c) does the loss track the ν error: over the pretraining history recorded in the weights' manifest
  *       (validation loss vs validation ν error at each point), and in (b) bin by bin (online − frozen).
+ * Diagnostics on request: (s) the loss along α · ν_true, (o) ν's scale against the speed on one clip, (l) whether a
+ * world's ν level shows in the network's input, across many domain-B worlds (levelAcrossWorlds.ts).
  *
  * Windows and loss follow the pretrained manifest's `pretraining` entry (the same as pretraining used).
  * A readable report on stdout, or JSON with --json; progress on stderr.
@@ -38,6 +40,7 @@ import { runAdaptation, type AdaptationReport } from './adaptation.js';
 import { pearson, spearman } from './correlation.js';
 import { ADAPTATION_B, HELD_OUT_A, HELD_OUT_B, QUICK_ADAPTATION_B, QUICK_HELD_OUT_A, QUICK_HELD_OUT_B, TUNING_B } from './evalClips.js';
 import { scoreHeldOut, type HeldOutReport } from './heldOut.js';
+import { ALL_SPEEDS_BAND, CRUISE_BAND, LEVEL_WORLDS, levelAcrossWorlds, type LevelAcrossWorlds } from './levelAcrossWorlds.js';
 import { SCAN_ALPHAS, scanLoss, type ScanReport } from './lossScan.js';
 import type { ReplaySettings } from './replayReservoir.js';
 import { scaleOracles, type ScaleOracleReport } from './scaleOracles.js';
@@ -74,6 +77,8 @@ export interface EvalOptions {
   readonly parts: ReadonlySet<Part>;
   /** Part 'o': the clip to measure ν's scale on (scaleOracles.ts). */
   readonly oracleClip?: ClipSpec;
+  /** Part 'l': the domain-B worlds whose ν level is compared with their input's events (levelAcrossWorlds.ts). */
+  readonly levelWorlds?: readonly ClipSpec[];
   /** Part 's': clips to scan the loss on, and the loss window / event cap to scan with (default: the manifest's). */
   readonly scan: readonly ClipSpec[];
   readonly scanLossLengthUs?: number;
@@ -135,8 +140,8 @@ export interface CorrelationReport {
   readonly heldOutCurve: { readonly points: number; readonly pearsonAll: number; readonly pearsonEvents: number; readonly spearmanAll: number } | null;
 }
 
-type Part = 'a' | 'b' | 'c' | 's' | 'o';
-const PARTS: readonly Part[] = ['a', 'b', 'c', 's', 'o'];
+type Part = 'a' | 'b' | 'c' | 's' | 'o' | 'l';
+const PARTS: readonly Part[] = ['a', 'b', 'c', 's', 'o', 'l'];
 
 /** Part 'o' by default: the first tuning flight (never the evaluation's). */
 const ORACLE_CLIP: ClipSpec = { ...TUNING_B };
@@ -149,6 +154,8 @@ export interface EvalReport {
   readonly c: CorrelationReport | null;
   readonly scans: readonly ScanReport[];
   readonly scale: ScaleOracleReport | null;
+  /** Part 'l': per speed band (the pilot's cruise, then every speed). */
+  readonly level: readonly LevelAcrossWorlds[] | null;
   readonly wallSeconds: number;
 }
 
@@ -258,6 +265,25 @@ export async function runEvaluation(o: EvalOptions, progress: ProgressSink = SIL
       await forward.release();
     }
   }
+  let level: LevelAcrossWorlds[] | null = null;
+  if (o.parts.has('l')) {
+    const worlds = o.levelWorlds ?? LEVEL_WORLDS;
+    const forward = await ForwardSession.create(await readFile(join(o.modelDir, 'proximity-net.onnx')), pre.manifest);
+    try {
+      level = await levelAcrossWorlds({
+        worlds,
+        clip,
+        sampleEvery,
+        workers: o.workers,
+        bands: [CRUISE_BAND, ALL_SPEEDS_BAND],
+        model: { forward, weights: pre.data, speedScaling: pre.manifest.speedScaling },
+        onProgress: (done, total) => progress.update('(l) level across worlds', done, total, `${done}/${total} worlds`),
+      });
+      progress.finish('(l) level across worlds', `${worlds.length} worlds`);
+    } finally {
+      await forward.release();
+    }
+  }
   const scans: ScanReport[] = [];
   if (o.parts.has('s')) {
     const opts = { ...clip, ...(o.scanLossLengthUs !== undefined ? { lossLengthUs: o.scanLossLengthUs } : {}), ...(o.scanLearnerCap !== undefined ? { learnerCap: o.scanLearnerCap } : {}) };
@@ -282,6 +308,7 @@ export async function runEvaluation(o: EvalOptions, progress: ProgressSink = SIL
     c,
     scans,
     scale,
+    level,
     wallSeconds: (performance.now() - t0) / 1000,
   };
 }
@@ -296,7 +323,9 @@ function curveCorrelation(b: AdaptationReport | null): CorrelationReport['heldOu
 
 // ---- text report
 
-const f3 = (v: number): string => (Number.isFinite(v) ? v.toFixed(3) : '—');
+/** A figure to `digits` places; NaN (which a JSON report brings back as null) as a dash. */
+const fixed = (v: number | null, digits: number): string => (v !== null && Number.isFinite(v) ? v.toFixed(digits) : '—');
+const f3 = (v: number): string => fixed(v, 3);
 const pct = (v: number): string => (Number.isFinite(v) ? `${v >= 0 ? '+' : ''}${(v * 100).toFixed(1)} %` : '—');
 const pct1 = (v: number): string => (Number.isFinite(v) ? `${(v * 100).toFixed(1)} %` : '—');
 /** The share of the usable pixels that have events in the input. */
@@ -414,6 +443,17 @@ export function formatReport(r: EvalReport): string {
       );
     }
   }
+  for (const l of r.level ?? []) {
+    const band = l.band.maxMS !== null ? `${l.band.minMS}–${l.band.maxMS} m/s` : `≥ ${l.band.minMS} m/s`;
+    out.push(
+      '',
+      `(l) ν's level across ${l.worlds.length} domain-B worlds, windows at axial speeds ${band}${l.worldsLeftOut.length > 0 ? ` (left out, too few windows: ${l.worldsLeftOut.join(', ')})` : ''}; level = mean ν / V_z (1/m), input events per metre flown over the ${l.inputLengthUs / 1000} ms input:`,
+      '| world | windows | V_z (m/s) | truth level | predicted level | input events per m |',
+      '| --- | --- | --- | --- | --- | --- |',
+      ...l.worlds.map((w) => `| ${w.label} | ${w.windows} | ${w.meanAxialSpeedMS.toFixed(2)} | ${w.truthLevelPerM.toFixed(3)} | ${f3(w.predictedLevelPerM)} | ${w.inputEventsPerM.toFixed(0)} |`),
+      `across worlds: r(truth level, input events per m) = ${fixed(l.pearsonEventsPerM, 2)}; r(truth level, predicted level) = ${fixed(l.pearsonPredicted, 2)}; the level's sd ${fixed(l.levelSdPerM, 4)} 1/m, ${fixed(l.residualSdAfterEventsPerM, 4)} left by a line on events per m; per window, pooled: r = ${fixed(l.perWindowPearsonEventsPerM, 2)}`,
+    );
+  }
   out.push('', `wall time ${r.wallSeconds.toFixed(0)} s`);
   if (r.b) {
     const b = r.b;
@@ -466,8 +506,9 @@ const settleArg = (v: string): { overUpdates: number; fraction: number } | null 
 export async function main(argv: readonly string[] = process.argv): Promise<void> {
   const program = new Command('eval:learning')
     .description('Evidence that learning works: (a) pretrained vs random init on held-out domain A, (b) online learning vs frozen in a 60 s domain-B flight, (c) loss vs ν error.')
-    .option('--parts <list>', 'which figures: a,b,c (and s: the loss scan of --scan clips; o: ν\'s scale against speed, the weights\' level against it, oracles and the ground bound on --oracle-clip)', 'a,b,c')
+    .option('--parts <list>', 'which figures: a,b,c (and s: the loss scan of --scan clips; o: ν\'s scale against speed, the weights\' level against it, oracles and the ground bound on --oracle-clip; l: whether a world\'s ν level shows in the network input\'s events, across the --level-worlds)', 'a,b,c')
     .option('--oracle-clip <scenario:domain:seed:seconds>', `(o) the clip (default ${ORACLE_CLIP.scenario}:${ORACLE_CLIP.domain}:${ORACLE_CLIP.seed}:${ORACLE_CLIP.seconds})`)
+    .option('--level-worlds <scenario:seed:seconds...>', `(l) the domain-B worlds (default: forest seeds ${LEVEL_WORLDS.map((w) => w.seed).join(', ')}, ${LEVEL_WORLDS[0]!.seconds} s each)`)
     .option('--scan <scenario:domain:seed:seconds...>', '(s) clips to scan the loss on (default forest:A:901:12 forest:B:6001:20)')
     .option('--scan-loss-ms <ms>', '(s) loss window length (default: as pretrained)', positive)
     .option('--scan-cap <n>', '(s) loss events per window (default: as pretrained)', int)
@@ -525,6 +566,7 @@ export async function main(argv: readonly string[] = process.argv): Promise<void
     scanCap?: number;
     scanSensor?: Record<string, number>;
     oracleClip?: string;
+    levelWorlds?: string[];
     noiseFilter: Offable<NoiseFilterSettings>;
     groundFloor?: Offable<GroundFloorSettings>;
     speedScaling?: Offable<SpeedScaling>;
@@ -543,6 +585,12 @@ export async function main(argv: readonly string[] = process.argv): Promise<void
     if (domain !== 'A' && domain !== 'B') throw new InvalidArgumentError(`--oracle-clip ${o.oracleClip}: domain must be A or B`);
     oracleClip = { scenario: scenario!, domain, seed: Number(seed), seconds: Number(seconds) };
   }
+  const levelWorlds: ClipSpec[] | undefined = (o.levelWorlds ?? (o.quick ? ['forest:7001:3', 'forest:7101:3'] : undefined))?.map((t) => {
+    const [scenario, seed, seconds] = t.split(':');
+    const spec = { scenario: scenario!, domain: 'B' as const, seed: Number(seed), seconds: Number(seconds) };
+    if (!scenario || !Number.isInteger(spec.seed) || !(spec.seconds > 0)) throw new InvalidArgumentError(`--level-worlds ${t}: expected scenario:seed:seconds`);
+    return spec;
+  });
   const scan: ClipSpec[] = (o.scan ?? ['forest:A:901:12', 'forest:B:6001:20']).map((t) => {
     const [scenario, domain, seed, seconds] = t.split(':');
     if (domain !== 'A' && domain !== 'B') throw new InvalidArgumentError(`--scan ${t}: domain must be A or B`);
@@ -593,6 +641,7 @@ export async function main(argv: readonly string[] = process.argv): Promise<void
       binSeconds: o.quick ? 0.5 : 5,
       scan,
       ...(oracleClip ? { oracleClip } : {}),
+      ...(levelWorlds ? { levelWorlds } : {}),
       ...(o.scanLossMs !== undefined ? { scanLossLengthUs: o.scanLossMs * 1000 } : {}),
       ...(o.scanCap !== undefined ? { scanLearnerCap: o.scanCap } : {}),
     },
