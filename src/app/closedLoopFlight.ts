@@ -4,9 +4,9 @@
  *
  *   SimWorld (worker thread): Simulation + streamEvents, paced to the wall clock
  *     ──EVT 3.0 EVPK packets, ZeroMQ ipc──▶ ZmqEventSource → IngestRuntime (windows at rateHz)
- *     → SteeringPipeline: ProximityNet (ν) → SectorSteering (goal bearing = goal heading − FC yaw)
- *     → GuardedFlightLink (every setpoint) → MeasuredFlightLink → MavlinkFlightLink (PX4, OFFBOARD requested,
- *       never arms) → TimedTransport → SerialTransport ══ socat pty pair ══ SerialTransport
+ *     → the control path (controlPath.ts): SteeringPipeline: ProximityNet (ν) → SectorSteering (goal bearing =
+ *       goal heading − FC yaw) → GuardedFlightLink (every setpoint) → MeasuredFlightLink → MavlinkFlightLink (PX4,
+ *       OFFBOARD requested, never arms) → TimedTransport → SerialTransport ══ socat pty pair ══ SerialTransport
  *     → Px4Emulator (armed by "the pilot", hovering in AUTO.LOITER) → SimVehicleAdapter
  *     ──shared vehicle channel──▶ the simulator's closed-loop controller flies the commanded setpoint.
  *   Optional: LearnerHost (worker thread) learns from every window; inference adopts its weights.
@@ -24,30 +24,24 @@ import { fileURLToPath } from 'node:url';
 import { SectorSteering } from '../avoidance/sectorSteering.js';
 import type { ByteTransport } from '../../firmware-bridge/transport/byteTransport.js';
 import { Px4Emulator } from '../../firmware-bridge/emulator/px4Emulator.js';
-import { MavlinkFlightLink } from '../../firmware-bridge/mavlink/mavlinkFlightLink.js';
-import { DEFAULT_GUARD_CONFIG } from '../../firmware-bridge/safety/guardConfig.js';
-import { GuardedFlightLink } from '../../firmware-bridge/safety/guardedFlightLink.js';
+import type { MavlinkFlightLink } from '../../firmware-bridge/mavlink/mavlinkFlightLink.js';
 import { createMockTransportPair } from '../../firmware-bridge/transport/mockTransport.js';
 import { SerialTransport } from '../../firmware-bridge/transport/serialTransport.js';
 import { SocatPtyPair } from '../../firmware-bridge/transport/socatPtyPair.js';
 import { ZmqEventSource } from '../ingest/zmq/index.js';
 import { LearnerHost } from '../learning/learnerHost.js';
 import { loadProximityNet } from '../perception/loadProximityNet.js';
-import { outputToNuScale } from '../contracts/networkOutput.js';
-import { axialSpeedFromVehicle } from '../learning/cameraMotion.js';
 import { realClock, realScheduler } from '../platform/time.js';
 import type { FlightStatus, FlightSummary } from './flightReport.js';
+import { openControlPath } from './controlPath.js';
 import { startStatusTicker } from './flightStatusTicker.js';
 import { IngestRuntime } from './ingestRuntime.js';
-import { MeasuredFlightLink } from './measuredFlightLink.js';
 import { perceptionWindows } from './perceptionWindows.js';
 import { SharedTruthChannel } from './sharedTruthChannel.js';
 import { SharedVehicleChannel } from './sharedVehicleChannel.js';
 import { TruthSteeredInference } from './truthSteeredInference.js';
 import { SimVehicleAdapter } from './simVehicleAdapter.js';
 import { startSimWorld } from './simWorldHost.js';
-import { SteeringPipeline } from './steeringPipeline.js';
-import { TimedTransport } from './timedTransport.js';
 import { chooseWeights } from './weightsChoice.js';
 
 export interface ClosedLoopFlightOptions {
@@ -157,32 +151,6 @@ export async function runClosedLoopFlight(opts: ClosedLoopFlightOptions): Promis
     await emulator.start();
     closers.push(() => emulator.stop());
 
-    const timed = new TimedTransport(companionSide, clock);
-    const link = new MavlinkFlightLink({
-      transport: timed,
-      clock,
-      scheduler,
-      allowModeChanges: true, // OFFBOARD on request, hold at the end
-      armWhenInControl: false, // the pilot armed it; the runtime never arms
-      log: (l) => note('link', `link: ${l}`),
-    });
-    link.onError((e) => note('link-error', `link: ${e.message}`));
-    let pipeline: SteeringPipeline | undefined;
-    const measured = new MeasuredFlightLink(link, timed, (sp, tUs) => pipeline?.onSetpointWritten(sp, tUs));
-    const guarded = new GuardedFlightLink(measured, {
-      clock,
-      scheduler,
-      // Windows are emitted when their packets arrive, so two can close a millisecond apart after an
-      // event-loop stall; at the default 250 Hz ceiling the second setpoint would wait for the guard's
-      // next tick (up to 20 ms). Twice the window rate keeps the ceiling against floods without that.
-      config: { maxSetpointRateHz: Math.max(DEFAULT_GUARD_CONFIG.maxSetpointRateHz, 2 * opts.rateHz) },
-      log: (i) => note(`guard-${i.reason}`, `guard: ${i.reason}: ${i.detail}`),
-    });
-    await link.connect();
-    closers.push(() => link.close());
-    guarded.start(); // hover setpoints stream from here on: PX4 needs them before OFFBOARD
-    closers.push(() => guarded.stop());
-
     let learner: LearnerHost | undefined;
     if (opts.learn) {
       learner = await LearnerHost.start(
@@ -195,20 +163,25 @@ export async function runClosedLoopFlight(opts: ClosedLoopFlightOptions): Promis
 
     const steeredOn = truth ? new TruthSteeredInference(net, truth) : undefined;
     if (steeredOn) opts.log?.('steering on the simulator\'s true ν (diagnostic): the network runs, its map is not flown');
-    pipeline = new SteeringPipeline({
+    // The link connects and the guard's hover setpoints stream from here on: PX4 needs them before OFFBOARD.
+    const path = await openControlPath({
+      carrier: companionSide,
       net: steeredOn ?? net,
       steering: new SectorSteering({
         horizontalFovRad: info.horizontalFovRad,
         ...(opts.cruiseSpeedMS !== undefined ? { cruiseSpeedMS: opts.cruiseSpeedMS } : {}),
       }),
-      submit: (sp) => guarded.submit(sp),
-      vehicle: () => link.state(),
       goalYawRad: info.goalYawRad,
+      rateHz: opts.rateHz,
+      speedScaling: net.weightsManifest.speedScaling,
+      mountPitchUpRad: info.mountPitchUpRad,
+      ...(learner ? { learner } : {}),
       clock,
-      learner,
-      nuScale: () => outputToNuScale(axialSpeedFromVehicle(link.state(), info.mountPitchUpRad), net.weightsManifest.speedScaling),
-      onError: (e) => note('pipeline', `perception: ${e instanceof Error ? e.message : String(e)}`),
+      scheduler,
+      note,
     });
+    closers.push(() => path.close());
+    const { pipeline, link, guarded, measured } = path;
 
     let flightOver = false;
     const source = new ZmqEventSource({

@@ -35,6 +35,17 @@ export class SampleStats {
     return { count: this.count, sum: this.sum };
   }
 
+  /**
+   * The samples added after the first `countBefore` (a `total.count` read earlier), oldest first: figures over an
+   * interval. Only the last `capacity` samples are kept, so at most that many come back.
+   */
+  samplesSince(countBefore: number): Float64Array {
+    const n = Math.min(Math.max(0, this.count - countBefore), this.capacity, this.count);
+    const out = new Float64Array(n);
+    for (let k = 0; k < n; k++) out[k] = this.samples[(this.next - n + k + this.capacity) % this.capacity]!;
+    return out;
+  }
+
   /** Nearest-rank percentile (p in (0, 1]) over the kept samples; NaN when there are none. Allocates a sorted copy. */
   percentile(p: number): number {
     const n = Math.min(this.count, this.capacity);
