@@ -56,6 +56,8 @@ export interface ClosedLoopFlightOptions {
   readonly speed: number;
   /** Run the in-flight learner. */
   readonly learn: boolean;
+  /** With `learn`: the learner waits for each inference to end before a heavy phase (learnerConfig `yieldToInference`; default false). */
+  readonly learnerYieldToInference?: boolean;
   /**
    * Diagnostic: steer on the simulator's true ν instead of the network's (the network and the learner still run).
    * What the flight then achieves is what a perfect ν map gives the avoidance law (truthSteeredInference.ts).
@@ -154,7 +156,14 @@ export async function runClosedLoopFlight(opts: ClosedLoopFlightOptions): Promis
     let learner: LearnerHost | undefined;
     if (opts.learn) {
       learner = await LearnerHost.start(
-        { modelDir, pretrainedWeights: weights.name, sensor: info.sensor, intrinsics: info.intrinsics, mountPitchUpRad: info.mountPitchUpRad },
+        {
+          modelDir,
+          pretrainedWeights: weights.name,
+          sensor: info.sensor,
+          intrinsics: info.intrinsics,
+          mountPitchUpRad: info.mountPitchUpRad,
+          yieldToInference: opts.learnerYieldToInference === true,
+        },
         { clock, onEvent: (e) => note(`learner-${e.kind}`, `learner: ${JSON.stringify(e)}`) },
       );
       const l = learner;
@@ -254,6 +263,7 @@ export async function runClosedLoopFlight(opts: ClosedLoopFlightOptions): Promis
         inputNoiseFilter: net.weightsManifest.inputNoiseFilter ?? null,
         speed: opts.speed,
         learn: opts.learn,
+        learnerYieldsToInference: opts.learn && opts.learnerYieldToInference === true,
         steering: steeredOn ? { on: 'truth', truthMaps: steeredOn.truthMaps, networkMaps: steeredOn.networkMaps } : { on: 'network' },
       },
       wallS: wallS(),

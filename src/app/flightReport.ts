@@ -58,6 +58,8 @@ export interface FlightSummary {
     readonly inputNoiseFilter: NonNullable<WeightsManifest['inputNoiseFilter']> | null;
     readonly speed: number;
     readonly learn: boolean;
+    /** The learner waited for each inference to end before its heavy phases (`--learner-yield`). */
+    readonly learnerYieldsToInference: boolean;
     /**
      * What the steering flew on: the network's ν, or (`--steer-on-truth`, a diagnostic) the simulator's true ν,
      * with how many maps were the truth's and how many the network's (before the first truth arrived).

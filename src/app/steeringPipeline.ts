@@ -30,6 +30,8 @@ export interface ProximityInference {
 export interface WindowLearner {
   enqueue(window: EventWindow, vehicle: VehicleState | null): string;
   tryAdopt(adopt: (version: number, weights: Float32Array) => void): number | undefined;
+  /** Called after each window's setpoint went out: the learner's cue to compute in the gap (inferenceBeat.ts). */
+  inferenceDone?(): void;
 }
 
 export interface SteeringPipelineOptions {
@@ -189,6 +191,7 @@ export class SteeringPipeline {
           this.c.inferences++;
           this.c.version = map.weightsVersion;
           this.steerAndSubmit(map, emitUs);
+          this.opts.learner?.inferenceDone?.();
         } catch (err) {
           this.c.errors++;
           this.opts.onError?.(err);

@@ -49,7 +49,7 @@ export function summaryText(r: FlightSummary): string {
     const w = r.learner.worker;
     lines.push(
       `learner: ${r.learner.state}, ${w?.trainer.updates ?? '?'} updates${w ? ` (learning rate now ${w.trainer.learningRate.toExponential(2)})` : ''}, published v${r.learner.weights.published ?? '–'}, adopted v${r.learner.weights.adopted}, ` +
-        `queued ${r.learner.host.enqueued} windows${r.learner.failure ? `, failure: ${r.learner.failure}` : ''}`,
+        `queued ${r.learner.host.enqueued} windows${r.setup.learnerYieldsToInference ? ', yielding to inference' : ''}${r.learner.failure ? `, failure: ${r.learner.failure}` : ''}`,
     );
   }
   return lines.join('\n');

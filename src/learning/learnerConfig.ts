@@ -180,6 +180,12 @@ const learnerConfigObject = z.object({
    * stops while the machine is saturated — the intended order of priorities. False: nice value only.
    */
   threadSchedIdle: z.boolean().default(true),
+  /**
+   * Start each heavy phase (forward with the loss; the training step) just after an inference finishes
+   * (inferenceBeat.ts), so that on a small machine the learner computes in the gaps between inferences rather
+   * than across them. Costs learning rate: each phase may wait up to a window period for the beat.
+   */
+  yieldToInference: z.boolean().default(false),
 });
 
 export const learnerConfigSchema = learnerConfigObject.transform((c) => ({ ...c, maxEvents: c.maxEvents ?? defaultLearnerEventCap(c.sensor) }));

@@ -34,6 +34,7 @@ import type {
   WorkerStatus,
   WorkerToHost,
 } from './learnerProtocol.js';
+import { InferenceBeat } from './inferenceBeat.js';
 import { LearnerQueue, type LearnerQueueCounters } from './learnerQueue.js';
 import { WeightExchange, type WeightReader } from './weightExchange.js';
 
@@ -102,6 +103,7 @@ export class LearnerHost {
     readonly network: SensorGeometry,
     /** What start-up resumed from, and which checkpoints it rejected. */
     readonly resumeReport: ResumeReport,
+    private readonly beat: InferenceBeat,
     private readonly options: LearnerHostOptions,
   ) {
     this.clock = options.clock ?? realClock;
@@ -118,7 +120,8 @@ export class LearnerHost {
   /** Starts the worker and resolves once it has loaded its sessions, resumed, and published weights. */
   static async start(configInput: LearnerConfigInput, options: LearnerHostOptions = {}): Promise<LearnerHost> {
     const config = resolveLearnerConfig(configInput);
-    const data: LearnerWorkerData = { config, hostTimeOriginMs: performance.timeOrigin };
+    const beat = InferenceBeat.create();
+    const data: LearnerWorkerData = { config, hostTimeOriginMs: performance.timeOrigin, inferenceBeat: beat.buffer };
     const worker = startTypeScriptWorker(new URL('./learnerWorker.ts', import.meta.url), { workerData: data });
     const ready = await new Promise<Extract<WorkerToHost, { type: 'ready' }>>((resolve, reject) => {
       const timer = setTimeout(() => reject(new Error('learner worker did not start in time')), options.startTimeoutMs ?? 120_000);
@@ -152,6 +155,7 @@ export class LearnerHost {
       ready.windowsPerUpdate,
       ready.network,
       ready.resume,
+      beat,
       options,
     );
   }
@@ -196,6 +200,11 @@ export class LearnerHost {
    */
   tryAdopt(adopt: (version: number, weights: Float32Array) => void): number | undefined {
     return this.reader.tryAdopt(adopt);
+  }
+
+  /** Inference side: a window's inference has just finished (the learner's cue when `yieldToInference`). Never blocks. */
+  inferenceDone(): void {
+    this.beat.beat();
   }
 
   /** The learner's figures; after close or a failure, what the host still knows. */

@@ -14,6 +14,8 @@ export interface LearnerWorkerData {
   readonly config: LearnerConfig;
   /** performance.timeOrigin of the host thread (ms), so the worker's clock reads the host's realClock time. */
   readonly hostTimeOriginMs: number;
+  /** The control path's inference beat (inferenceBeat.ts), which the worker follows when `config.yieldToInference`. */
+  readonly inferenceBeat: SharedArrayBuffer;
 }
 
 export type LearnerCommand = 'status' | 'clear-figures' | 'pause' | 'resume' | 'reset-weights' | 'checkpoint' | 'close';

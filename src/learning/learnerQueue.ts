@@ -30,6 +30,7 @@ import type { EventWindow } from '../contracts/eventWindow.js';
 import type { EventBatch } from '../contracts/eventBatch.js';
 import type { InputMapping } from '../contracts/eventWindow.js';
 import type { CameraMotion, TrainingSample } from './trainingSample.js';
+import { waitAsync } from '../platform/atomicsWait.js';
 
 /** Sizes fixed for the queue's life. */
 export interface LearnerQueueLayout {
@@ -106,14 +107,6 @@ const M_FLOOR_Y = 18;
 const M_FLOOR_AXIS = 19;
 const M_AXIAL_SPEED = 20; // NaN = none
 const META_LENGTH = 21;
-
-/**
- * Atomics.waitAsync (ES2024; in Node since 16) — typed here because the project's lib is ES2023.
- * Resolves when the word at `index` is notified or the timeout passes; never blocks the thread.
- */
-const waitAsync = (Atomics as unknown as {
-  waitAsync(a: Int32Array, index: number, value: number, timeoutMs: number): { async: false; value: string } | { async: true; value: Promise<string> };
-}).waitAsync;
 
 const align8 = (n: number): number => Math.ceil(n / 8) * 8;
 
@@ -312,8 +305,7 @@ export class LearnerQueue {
   async waitForSample(timeoutMs: number): Promise<boolean> {
     const seen = Atomics.load(this.ctrl, C_PUBLISHED);
     if (this.oldest(READY) >= 0) return true;
-    const r = waitAsync(this.ctrl, C_PUBLISHED, seen, timeoutMs);
-    return (r.async ? await r.value : r.value) !== 'timed-out';
+    return (await waitAsync(this.ctrl, C_PUBLISHED, seen, timeoutMs)) !== 'timed-out';
   }
 
   /** Wakes a consumer in `waitForSample` (e.g. to handle a command at once). */

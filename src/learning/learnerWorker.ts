@@ -36,6 +36,7 @@ import type {
   WorkerStatus,
   WorkerToHost,
 } from './learnerProtocol.js';
+import { InferenceBeat } from './inferenceBeat.js';
 import { LearnerQueue } from './learnerQueue.js';
 import { ContrastMaximizationLoss } from './loss/index.js';
 import { Trainer } from './trainer.js';
@@ -45,6 +46,8 @@ import { WeightExchange } from './weightExchange.js';
 
 /** Longest wait for a window before looking at commands again (they also wake the wait), ms. */
 const IDLE_WAIT_MS = 50;
+/** With `yieldToInference`: the longest wait for an inference beat before a phase goes ahead anyway (two 200 Hz periods). */
+const INFERENCE_BEAT_TIMEOUT_MS = 10;
 /** Update errors are reported as events at most this often (all are counted), µs. */
 const ERROR_EVENT_INTERVAL_US = 1_000_000;
 
@@ -87,8 +90,16 @@ async function main(data: LearnerWorkerData): Promise<void> {
   if (store && cfg.resume) {
     loaded = await store.loadLatest({ model: manifest.model, totalLength: manifest.totalLength, trainableLength: stepper.moments.m.length, pretrainedSha256 });
   }
+  const beat = InferenceBeat.attach(data.inferenceBeat);
   const trainer = new Trainer(
-    { forward, stepper, loss, publish: (v, w) => exchange.publish(v, w), clock },
+    {
+      forward,
+      stepper,
+      loss,
+      publish: (v, w) => exchange.publish(v, w),
+      clock,
+      ...(cfg.yieldToInference ? { beforePhase: () => beat.next(INFERENCE_BEAT_TIMEOUT_MS) } : {}),
+    },
     {
       pretrained,
       pretrainedVersion: manifest.version,

@@ -100,6 +100,11 @@ export interface TrainerDeps {
   readonly publish: WeightsPublisher;
   /** Time for the phase figures and checkpoint stamps (aligned with the host's clock for sample ages). */
   readonly clock: Clock;
+  /**
+   * Awaited before each heavy phase (the forward pass with the loss; the training step): the in-flight learner's
+   * wait for the control path's inference beat when `yieldToInference` (inferenceBeat.ts). Absent: no wait.
+   */
+  readonly beforePhase?: () => Promise<unknown>;
 }
 
 export interface TrainerInit {
@@ -278,8 +283,9 @@ export class Trainer {
       return { kind: 'sparse' };
     }
     try {
+      if (this.batched === 0) this.updateStartUs = clock.nowUs();
+      await this.deps.beforePhase?.();
       const t0 = clock.nowUs();
-      if (this.batched === 0) this.updateStartUs = t0;
       this.timings.add('sampleAge', t0 - sample.enqueuedTUs);
       const scale = outputToNuScale(sample.axialSpeedMS, this.init.speedScaling);
       const nu = await forward.run(sample.input, this.deps.stepper.weights, scale);
@@ -390,6 +396,7 @@ export class Trainer {
     if (before.action === 'skip') return { kind: 'skipped', reason: before.reason };
     if (before.action === 'rollback') return this.rollBack(before.reason);
 
+    await this.deps.beforePhase?.();
     const t0 = clock.nowUs();
     const hyper = this.options.settleOverUpdates > 0 ? { ...this.hyper, learningRate: this.currentLearningRate } : this.hyper;
     const res = await stepper.run(this.batchInput, this.batchGrad, hyper);

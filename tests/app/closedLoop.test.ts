@@ -139,6 +139,17 @@ describe('closed-loop flight', () => {
     expect(summaryText(r)).toContain(`learning rate now ${t.learningRate.toExponential(2)}`);
   });
 
+  it('with the learner yielding to inference (--learner-yield): it still trains and inference adopts its weights, and the summary says so', async () => {
+    const r = await fly({ domain: 'B', seed: 3, seconds: 3, learn: true, learnerYieldToInference: true });
+    expectClosedLoop(r);
+    expect(r.setup.learnerYieldsToInference).toBe(true);
+    const l = r.learner!;
+    expect(l.failure).toBeNull();
+    expect(l.worker!.trainer.updates).toBeGreaterThan(0);
+    expect(l.weights.adopted).toBeGreaterThan(0);
+    expect(summaryText(r)).toContain('yielding to inference');
+  });
+
   it('--steer-on-truth (diagnostic): the simulator writes its true ν every period and the steering flies on it, the network still running', async () => {
     const lines: string[] = [];
     const r = await fly({ domain: 'B', seed: 4, seconds: 3, steerOnTruth: true, log: (l) => lines.push(l) });

@@ -208,6 +208,34 @@ describe('SteeringPipeline', () => {
     expect(p.latencyMs.summary().count).toBe(1);
   });
 
+  it('tells the learner after each window\'s setpoint went out, not before (its cue to compute in the gap)', async () => {
+    const clock = new ManualClock(3_000_000);
+    const net = new ManualNet();
+    const order: string[] = [];
+    const learner = {
+      enqueue: () => (order.push('enqueue'), 'queued'),
+      tryAdopt: () => undefined,
+      inferenceDone: () => order.push('inference-done'),
+    };
+    const p = new SteeringPipeline({
+      net,
+      steering: new SectorSteering(),
+      submit: () => order.push('submit'),
+      vehicle: () => ({ attitude: { yawRad: 0 } }) as unknown as VehicleState,
+      goalYawRad: 0,
+      clock,
+      learner,
+    });
+    p.onWindow(window(0, 1));
+    p.onWindow(window(1, 2)); // waits behind the first
+    expect(order).toEqual(['enqueue', 'enqueue']);
+    net.runs[0]!.finish();
+    await flush();
+    net.runs[1]!.finish();
+    await p.idle();
+    expect(order).toEqual(['enqueue', 'enqueue', 'submit', 'inference-done', 'submit', 'inference-done']);
+  });
+
   it('wraps angles to (−π, π]', () => {
     expect(wrapPi(0)).toBe(0);
     expect(wrapPi(Math.PI)).toBeCloseTo(Math.PI, 12);

@@ -7,8 +7,9 @@
  * Parts: those the closed loop runs, wired by the same code (src/app/controlPath.ts). ProximityNet with the
  * committed weights (one onnxruntime intra-op thread); SectorSteering; the safety guard; MAVLink to a PX4 emulator
  * (armed by "the pilot", in OFFBOARD once the link asks) over a socat pty pair, or an in-memory pair when socat is
- * missing (said in the figures). In the learner's segments, LearnerHost trains on every window in its worker thread,
- * with its defaults (SCHED_IDLE, nice 10).
+ * missing (said in the figures). In the learners' segments a LearnerHost trains on every window in its worker thread,
+ * at idle priority (SCHED_IDLE, nice 10): one with its defaults, one with `yieldToInference` (src/learning/inferenceBeat.ts:
+ * each heavy phase starts just after an inference finishes).
  *
  * Windows: the learning bench's synthetic scene (tests/learning/learnerFixtures.ts). The sensor is 640 × 480 and
  * each window carries the learner's 80 ms span with ~16 k events, the learner's cap on a 160 × 120 camera. Windows
@@ -16,8 +17,9 @@
  * is handed over. Not in this figure: ZeroMQ receipt and window cutting, which come before a window is emitted
  * (zmq.bench.ts, windows.bench.ts).
  *
- * Conditions are interleaved in segments (rounds × [alone, learner], 2 s each), so both see the same drift in the
- * shared machine's load. In 'alone' segments the learner is paused and windows are not offered to it.
+ * Conditions are interleaved in segments (rounds × [alone, learner, learnerYielding], 2 s each), so all see the same
+ * drift in the shared machine's load. Only one learner trains at a time; the other is paused, and in 'alone' segments
+ * both are, and windows are not offered to them.
  *
  * Figures per condition:
  * - the latency (median, p90, p99, max) and its parts: the wait behind a busy inference, the inference, and
@@ -25,6 +27,7 @@
  * - windows replaced while an inference was busy;
  * - setpoints written by the guard's tick rather than at once;
  * - the learner's updates/s.
+ * The target verdict is the default learner's.
  *
  * Run alone: node --import tsx tests/bench/controlpath.bench.ts [--json] [--quick]
  */
@@ -40,6 +43,7 @@ import { SocatPtyPair } from '../../firmware-bridge/transport/socatPtyPair.js';
 import { SectorSteering } from '../../src/avoidance/sectorSteering.js';
 import { openControlPath } from '../../src/app/controlPath.js';
 import type { SampleStats } from '../../src/app/sampleStats.js';
+import type { WindowLearner } from '../../src/app/steeringPipeline.js';
 import type { EventWindow } from '../../src/contracts/eventWindow.js';
 import { LearnerHost } from '../../src/learning/learnerHost.js';
 import { LEARNER_EVENT_CAP } from '../../src/learning/learnerConfig.js';
@@ -101,7 +105,8 @@ async function openCarrier(dir: string): Promise<{ fcSide: ByteTransport; compan
 }
 
 interface Condition {
-  readonly name: 'alone' | 'learner';
+  readonly name: 'alone' | 'learner' | 'learnerYielding';
+  readonly host: LearnerHost | undefined;
   latency: number[];
   queue: number[];
   infer: number[];
@@ -115,7 +120,7 @@ interface Condition {
   seconds: number;
 }
 
-const newCondition = (name: Condition['name']): Condition => ({ name, latency: [], queue: [], infer: [], steerWrite: [], fed: 0, skippedSlots: 0, windowsReplaced: 0, byGuardTick: 0, setpoints: 0, updates: 0, seconds: 0 });
+const newCondition = (name: Condition['name'], host: LearnerHost | undefined): Condition => ({ name, host, latency: [], queue: [], infer: [], steerWrite: [], fed: 0, skippedSlots: 0, windowsReplaced: 0, byGuardTick: 0, setpoints: 0, updates: 0, seconds: 0 });
 
 export async function run(opts: { quick: boolean }): Promise<Record<string, unknown>> {
   const loadBefore = os.loadavg()[0]!;
@@ -135,14 +140,19 @@ export async function run(opts: { quick: boolean }): Promise<Record<string, unkn
     await emulator.start();
     closers.push(() => emulator.stop());
 
-    const learner = await LearnerHost.start({
-      sensor: SENSOR,
-      intrinsics: INTRINSICS,
-      // The cap on a 160 × 120 camera, as the learning bench keeps it for this scene.
-      maxEvents: LEARNER_EVENT_CAP.atNetworkCamera,
-      checkpointDir: join(dir, 'checkpoints'),
-    });
+    // The cap on a 160 × 120 camera, as the learning bench keeps it for this scene.
+    const base = { sensor: SENSOR, intrinsics: INTRINSICS, maxEvents: LEARNER_EVENT_CAP.atNetworkCamera };
+    const learner = await LearnerHost.start({ ...base, checkpointDir: join(dir, 'checkpoints-default') });
     closers.push(() => learner.close());
+    const yielding = await LearnerHost.start({ ...base, checkpointDir: join(dir, 'checkpoints-yielding'), yieldToInference: true });
+    closers.push(() => yielding.close());
+    // The pipeline's learner: whichever trains in the current segment (none in 'alone').
+    let active: LearnerHost | undefined;
+    const switched: WindowLearner = {
+      enqueue: (w, v) => active?.enqueue(w, v) ?? 'paused',
+      tryAdopt: (adopt) => active?.tryAdopt(adopt),
+      inferenceDone: () => active?.inferenceDone(),
+    };
 
     const path = await openControlPath({
       carrier: carrier.companionSide,
@@ -152,7 +162,7 @@ export async function run(opts: { quick: boolean }): Promise<Record<string, unkn
       rateHz: 1000 / PERIOD_MS,
       speedScaling: net.weightsManifest.speedScaling,
       mountPitchUpRad: 0,
-      learner,
+      learner: switched,
       clock: realClock,
       scheduler: realScheduler,
       note: (kind) => (notes[kind] = (notes[kind] ?? 0) + 1),
@@ -161,27 +171,33 @@ export async function run(opts: { quick: boolean }): Promise<Record<string, unkn
     const { pipeline } = path;
     await path.link.requestControl(); // OFFBOARD, as in flight (the link streams setpoints > 1 s first)
 
-    // Warm-up with the learner training (JIT, its sessions), then paused; figures discarded.
-    await feed(pipeline.onWindow, windows, opts.quick ? 1.5 : 3);
-    await learner.pause();
-    await pipeline.idle();
+    // Warm-up: each learner trains for a while (JIT, its sessions), then waits paused; figures discarded.
+    for (const l of [learner, yielding]) {
+      active = l;
+      await feed(pipeline.onWindow, windows, opts.quick ? 1.5 : 3);
+      await l.pause();
+      await pipeline.idle();
+    }
+    active = undefined;
 
-    const conditions = [newCondition('alone'), newCondition('learner')];
+    const conditions = [newCondition('alone', undefined), newCondition('learner', learner), newCondition('learnerYielding', yielding)];
     const rounds = opts.quick ? 2 : 5;
     const segmentS = opts.quick ? 1 : 2;
     const mark = (s: SampleStats) => s.total.count;
     for (let r = 0; r < rounds; r++) {
       for (const c of conditions) {
-        if (c.name === 'learner') await learner.resume();
+        if (c.host) await c.host.resume();
+        active = c.host;
         const before = { lat: mark(pipeline.latencyMs), q: mark(pipeline.queueMs), i: mark(pipeline.inferMs), sw: mark(pipeline.steerWriteMs), stats: pipeline.stats() };
-        const u0 = (await learner.status()).worker?.trainer.updates ?? 0;
+        const u0 = c.host ? ((await c.host.status()).worker?.trainer.updates ?? 0) : 0;
         const t0 = performance.now();
         const f = await feed(pipeline.onWindow, windows, segmentS);
         await pipeline.idle();
         c.seconds += (performance.now() - t0) / 1000;
-        if (c.name === 'learner') {
-          c.updates += ((await learner.status()).worker?.trainer.updates ?? 0) - u0;
-          await learner.pause();
+        active = undefined;
+        if (c.host) {
+          c.updates += ((await c.host.status()).worker?.trainer.updates ?? 0) - u0;
+          await c.host.pause();
         }
         const after = pipeline.stats();
         c.latency.push(...pipeline.latencyMs.samplesSince(before.lat));
@@ -204,9 +220,9 @@ export async function run(opts: { quick: boolean }): Promise<Record<string, unkn
       setpointsWrittenByGuardTick: c.byGuardTick,
       latencyMs: percentiles(c.latency),
       parts: { queueMs: percentiles(c.queue), inferMs: percentiles(c.infer), steerGuardWriteMs: percentiles(c.steerWrite) },
-      ...(c.name === 'learner' ? { learnerUpdatesPerS: round(c.updates / c.seconds, 1) } : {}),
+      ...(c.host ? { learnerUpdatesPerS: round(c.updates / c.seconds, 1) } : {}),
     });
-    const [alone, withLearner] = conditions as [Condition, Condition];
+    const [alone, withLearner, withYielding] = conditions as [Condition, Condition, Condition];
     const lat = percentiles(withLearner.latency);
     return {
       machine: { cpus: os.cpus().length, model: os.cpus()[0]?.model ?? 'unknown', loadAverage1mBefore: round(loadBefore, 2), loadAverage1mAfter: round(os.loadavg()[0]!, 2) },
@@ -215,6 +231,7 @@ export async function run(opts: { quick: boolean }): Promise<Record<string, unkn
       segments: { rounds, secondsEach: segmentS, order: conditions.map((c) => c.name) },
       alone: report(alone),
       learner: report(withLearner),
+      learnerYielding: report(withYielding),
       p99RatioLearnerToAlone: lat && alone.latency.length > 0 ? round(lat.p99 / percentiles(alone.latency)!.p99, 2) : null,
       emulator: { mode: path.link.state().modeName },
       notes,

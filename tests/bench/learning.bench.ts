@@ -100,6 +100,7 @@ async function paced(net: ProximityNet, windows: readonly EventWindow[], seconds
     }
     const i0 = performance.now();
     await net.infer(w.input, w.tEndUs);
+    learner?.inferenceDone(); // as the control path does (the cue of a learner with yieldToInference)
     const stop = performance.now();
     f.inferMs.push(stop - i0);
     f.tickMs.push(stop - start);

@@ -37,4 +37,11 @@ describe('evpilot start', () => {
     expect(r.status).toBe(2);
     expect(r.stderr).toMatch(/--endpoint/);
   });
+
+  it('refuses --learner-yield without --learn, saying why, before flying', () => {
+    const r = runCli(['start', '--learner-yield', '--seconds', '1']);
+    expect(r.status).toBe(2);
+    expect(r.stderr).toMatch(/--learner-yield needs --learn/);
+    expect(r.stdout).not.toMatch(/collisions/);
+  });
 });

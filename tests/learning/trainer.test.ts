@@ -20,7 +20,7 @@ import { buildTrainStepGraph } from '../../src/graph/index.js';
 import { decodeCheckpoint, encodeCheckpoint, weightsSha256 } from '../../src/learning/checkpointFormat.js';
 import { ForwardSession } from '../../src/learning/forwardSession.js';
 import { ContrastMaximizationLoss } from '../../src/learning/loss/index.js';
-import { settlingLearningRate, Trainer, type TrainerOptions, type WindowLoss } from '../../src/learning/trainer.js';
+import { settlingLearningRate, Trainer, type ForwardModel, type TrainerOptions, type TrainStepper, type WindowLoss } from '../../src/learning/trainer.js';
 import type { TrainingSample } from '../../src/learning/trainingSample.js';
 import { TrainStepSession } from '../../src/learning/trainStepSession.js';
 import { WeightExchange } from '../../src/learning/weightExchange.js';
@@ -116,6 +116,49 @@ describe('trainer', () => {
     expect(st.timings.trainStep.samples).toBe(80);
     expect(st.timings.forward.samples).toBe(80);
     expect(Number.isFinite(st.lastGradNorm) && st.lastGradNorm > 0).toBe(true);
+  });
+
+  it('awaits beforePhase before the forward pass and before the training step (the learner\'s yield to inference)', async () => {
+    const forward = await ForwardSession.create(forwardBytes, manifest);
+    const stepper = await TrainStepSession.create(trainBytes, manifest, pretrained);
+    const order: string[] = [];
+    const forwardSpy: ForwardModel = { sizes: forward.sizes, run: (...a) => (order.push('forward'), forward.run(...a)) };
+    const stepperSpy: TrainStepper = {
+      get sizes() {
+        return stepper.sizes;
+      },
+      get weights() {
+        return stepper.weights;
+      },
+      get moments() {
+        return stepper.moments;
+      },
+      get step() {
+        return stepper.step;
+      },
+      run: (...a) => (order.push('step'), stepper.run(...a)),
+      setWeights: (...a) => stepper.setWeights(...a),
+      restoreState: (...a) => stepper.restoreState(...a),
+    };
+    const trainer = new Trainer(
+      {
+        forward: forwardSpy,
+        stepper: stepperSpy,
+        loss: newLoss(),
+        publish: () => true,
+        clock: new ManualClock(),
+        // Resolves a turn later, so a phase that did not wait for it would be seen running before 'waited'.
+        beforePhase: async () => {
+          order.push('wait');
+          await new Promise((r) => setImmediate(r));
+          order.push('waited');
+        },
+      },
+      { pretrained, pretrainedVersion: manifest.version, model: manifest.model, origin: manifest.origin },
+      { learningRate: 1e-3, minEventsPerWindow: 100 },
+    );
+    expect((await trainer.offer(samples[0]!)).kind).toBe('updated');
+    expect(order).toEqual(['wait', 'waited', 'forward', 'wait', 'waited', 'step']);
   });
 
   it('skips an update whose loss is not finite: weights, version and Adam step unchanged', async () => {

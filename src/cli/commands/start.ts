@@ -22,6 +22,7 @@ interface StartOptions {
   domain: string;
   seed: number;
   learn?: boolean;
+  learnerYield?: boolean;
   steerOnTruth?: boolean;
   weights?: string;
   cruiseSpeed?: number;
@@ -141,6 +142,7 @@ export async function runFlight(opts: StartOptions, out: (s: string) => void, er
   if (!SCENARIO_NAMES.includes(opts.scenario)) throw new CliError(`unknown scenario '${opts.scenario}' (known: ${SCENARIO_NAMES.join(', ')})`, EXIT_USAGE);
   const domain = opts.domain.toUpperCase();
   if (domain !== 'A' && domain !== 'B') throw new CliError(`unknown domain '${opts.domain}' (known: A, B)`, EXIT_USAGE);
+  if (opts.learnerYield === true && opts.learn !== true) throw new CliError('--learner-yield needs --learn (it changes how the in-flight learner runs)', EXIT_USAGE);
   // Loaded on demand: the simulator and onnxruntime are not needed by the other commands.
   const { runClosedLoopFlight } = await import('../../app/closedLoopFlight.js');
   const { statusLine, summaryText } = await import('../flightText.js');
@@ -162,6 +164,7 @@ export async function runFlight(opts: StartOptions, out: (s: string) => void, er
       rateHz: opts.rateHz,
       speed: opts.speed,
       learn: opts.learn === true,
+      learnerYieldToInference: opts.learnerYield === true,
       steerOnTruth: opts.steerOnTruth === true,
       weights: opts.weights,
       cruiseSpeedMS: opts.cruiseSpeed,
@@ -221,6 +224,7 @@ export function registerStart(program: Command): void {
     .option('--rate-hz <hz>', 'window (and perception) rate, sensor time', parsePositiveNumber, 200)
     .option('--speed <x>', 'real-time factor: simulator (flight) or replay speed, sensor seconds per wall second', parsePositiveNumber, 1)
     .option('--learn', `flight: run the in-flight learner (worker thread; its loss warps the last ${ONLINE_LOSS_SPAN_MS} ms of events, noise-filtered); inference adopts its weights between windows`)
+    .option('--learner-yield', 'flight, with --learn: the learner starts each heavy phase just after an inference ends, so it computes in the gaps between windows (lower control latency on a small machine, about 40 % fewer updates; README, "Benchmarks")')
     .option('--steer-on-truth', 'flight, diagnostic: steer on the simulator\'s true ν instead of the network\'s (the network, and the learner with --learn, still run): what a perfect ν map gives the avoidance law in this world')
     .option('--weights <name>', 'flight: weights base name in models/ (e.g. proximity-net.init)')
     .option('--cruise-speed <m/s>', 'flight: forward speed when the way is clear (default: the avoidance law’s 0.5)', parsePositiveNumber)
