@@ -50,7 +50,7 @@ import { LEARNER_EVENT_CAP } from '../../src/learning/learnerConfig.js';
 import { loadProximityNet } from '../../src/perception/loadProximityNet.js';
 import { realClock, realScheduler } from '../../src/platform/time.js';
 import { sceneWindows } from '../learning/learnerFixtures.js';
-import { round, runStandalone, summarize } from './stats.js';
+import { atFixedRate, round, runStandalone, summarize } from './stats.js';
 
 const PERIOD_MS = 5;
 const SENSOR = { widthPx: 640, heightPx: 480 };
@@ -59,8 +59,6 @@ const LEARNER_SPAN_MS = 80;
 /** DESIGN.md's figure for window close → setpoint bytes written, learner running. */
 const TARGET = { medianMs: 2, p99Ms: 5 };
 
-const sleep = (t: number) => new Promise((r) => setTimeout(r, t));
-
 type Percentiles = { median: number; p90: number; p99: number; max: number; n: number };
 function percentiles(values: readonly number[]): Percentiles | null {
   if (values.length === 0) return null;
@@ -68,29 +66,10 @@ function percentiles(values: readonly number[]): Percentiles | null {
   return { median: round(s.median), p90: round(s.p90), p99: round(s.p99), max: round(s.max), n: s.runs };
 }
 
-/** Feeds one window every period on absolute deadlines for `seconds`; a whole period behind, the missed slots are skipped. */
+/** Feeds one window every period (200 Hz) on absolute deadlines for `seconds`. */
 async function feed(onWindow: (w: EventWindow) => void, windows: readonly EventWindow[], seconds: number): Promise<{ fed: number; skippedSlots: number }> {
-  const t0 = performance.now();
-  const end = t0 + seconds * 1000;
-  let k = 0;
-  let fed = 0;
-  let skippedSlots = 0;
-  for (;;) {
-    const due = t0 + k * PERIOD_MS;
-    if (due >= end) break;
-    const wait = due - performance.now();
-    if (wait > 0) await sleep(Math.floor(wait));
-    const behind = Math.floor((performance.now() - due) / PERIOD_MS);
-    if (behind >= 1) {
-      skippedSlots += behind;
-      k += behind;
-      continue;
-    }
-    onWindow(windows[k % windows.length]!);
-    fed++;
-    k++;
-  }
-  return { fed, skippedSlots };
+  const r = await atFixedRate(PERIOD_MS, seconds, (k) => onWindow(windows[k % windows.length]!));
+  return { fed: r.ticks, skippedSlots: r.skipped };
 }
 
 /** The FC's end and the companion's end of the carrier: a socat pty pair, or in memory without socat. */

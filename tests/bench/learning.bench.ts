@@ -42,7 +42,7 @@ import { loadProximityNet } from '../../src/perception/loadProximityNet.js';
 import type { ProximityNet } from '../../src/perception/proximityNet.js';
 import { realClock } from '../../src/platform/time.js';
 import { sceneWindows, vehicleAt } from '../learning/learnerFixtures.js';
-import { round, runStandalone, summarize } from './stats.js';
+import { atFixedRate, round, runStandalone, summarize } from './stats.js';
 
 const PERIOD_MS = 5;
 const eventsArg = process.argv.indexOf('--learner-events');
@@ -53,7 +53,6 @@ const SENSOR = { widthPx: 640, heightPx: 480 };
 const INTRINSICS = { fxPx: 320, fyPx: 320, cxPx: 319.5, cyPx: 239.5 };
 
 const ms = (v: number) => round(v, 3);
-const sleep = (t: number) => new Promise((r) => setTimeout(r, t));
 
 interface PacedFigures {
   ticks: number;
@@ -72,22 +71,7 @@ const newFigures = (): PacedFigures => ({ ticks: 0, skipped: 0, missed: 0, secon
 
 /** Runs the 200 Hz loop for `seconds`, adding to `f`; `learner` undefined = inference alone. */
 async function paced(net: ProximityNet, windows: readonly EventWindow[], seconds: number, learner: LearnerHost | undefined, f = newFigures()): Promise<PacedFigures> {
-  const t0 = performance.now();
-  const end = t0 + seconds * 1000;
-  let k = 0;
-  for (;;) {
-    const due = t0 + k * PERIOD_MS;
-    if (due >= end) break;
-    const wait = due - performance.now();
-    if (wait > 0) await sleep(Math.floor(wait));
-    const start = performance.now();
-    if (start - due >= PERIOD_MS) {
-      // A whole period behind: this window's slot is gone; skip to the current one.
-      const behind = Math.floor((start - due) / PERIOD_MS);
-      f.skipped += behind;
-      k += behind;
-      continue;
-    }
+  const run = await atFixedRate(PERIOD_MS, seconds, async (k, due, start) => {
     const w = windows[k % windows.length]!;
     if (learner) {
       const e0 = performance.now();
@@ -106,10 +90,10 @@ async function paced(net: ProximityNet, windows: readonly EventWindow[], seconds
     f.tickMs.push(stop - start);
     f.latenessMs.push(Math.max(0, start - due));
     if (stop > due + PERIOD_MS) f.missed++;
-    f.ticks++;
-    k++;
-  }
-  f.seconds += (performance.now() - t0) / 1000;
+  });
+  f.ticks += run.ticks;
+  f.skipped += run.skipped;
+  f.seconds += run.seconds;
   return f;
 }
 

@@ -103,3 +103,37 @@ export async function countGcs(calls: number, step: (r: number) => void): Promis
   observer.disconnect();
   return { calls, minorGcs, majorGcs };
 }
+
+/**
+ * Runs `tick(k, dueMs, startMs)` on absolute deadlines t0 + k·periodMs for `seconds` (performance.now() times), so
+ * the rate cannot drift; sleeps with setTimeout until each deadline. When the loop has fallen a whole period
+ * behind, the slots it cannot run are skipped and counted, as a runtime drops windows rather than queue latency.
+ */
+export async function atFixedRate(
+  periodMs: number,
+  seconds: number,
+  tick: (k: number, dueMs: number, startMs: number) => Promise<void> | void,
+): Promise<{ ticks: number; skipped: number; seconds: number }> {
+  const t0 = performance.now();
+  const end = t0 + seconds * 1000;
+  let k = 0;
+  let ticks = 0;
+  let skipped = 0;
+  for (;;) {
+    const due = t0 + k * periodMs;
+    if (due >= end) break;
+    const wait = due - performance.now();
+    if (wait > 0) await new Promise((r) => setTimeout(r, Math.floor(wait)));
+    const start = performance.now();
+    if (start - due >= periodMs) {
+      const behind = Math.floor((start - due) / periodMs);
+      skipped += behind;
+      k += behind;
+      continue;
+    }
+    await tick(k, due, start);
+    ticks++;
+    k++;
+  }
+  return { ticks, skipped, seconds: (performance.now() - t0) / 1000 };
+}
