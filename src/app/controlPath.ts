@@ -74,7 +74,12 @@ export async function openControlPath(o: ControlPathOptions): Promise<ControlPat
     config: { maxSetpointRateHz: Math.max(DEFAULT_GUARD_CONFIG.maxSetpointRateHz, 2 * o.rateHz) },
     log: (i) => note(`guard-${i.reason}`, `guard: ${i.reason}: ${i.detail}`),
   });
-  await link.connect();
+  try {
+    await link.connect();
+  } catch (err) {
+    await link.close().catch(() => {}); // leave the carrier closed, not half-open
+    throw err;
+  }
   guarded.start(); // hover setpoints stream from here on: PX4 needs them before OFFBOARD
   pipeline = new SteeringPipeline({
     net: o.net,

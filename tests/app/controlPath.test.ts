@@ -7,6 +7,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { FirstOrderVehicle } from '../../firmware-bridge/emulator/emulatedVehicle.js';
 import { Px4Emulator } from '../../firmware-bridge/emulator/px4Emulator.js';
+import type { ByteTransport } from '../../firmware-bridge/transport/byteTransport.js';
 import { createMockTransportPair } from '../../firmware-bridge/transport/mockTransport.js';
 import { SectorSteering } from '../../src/avoidance/sectorSteering.js';
 import { openControlPath, type ControlPath } from '../../src/app/controlPath.js';
@@ -95,5 +96,35 @@ describe('openControlPath', () => {
     const sent = emulator.stats().setpointsReceived;
     await new Promise((r) => setTimeout(r, 100));
     expect(emulator.stats().setpointsReceived).toBe(sent); // the guard's stream stopped
+  });
+
+  it('fails with the carrier\'s reason when the link cannot open it, and leaves the carrier closed', async () => {
+    let closes = 0;
+    const broken: ByteTransport = {
+      description: 'serial:/dev/ttyMISSING@921600',
+      isOpen: false,
+      open: () => Promise.reject(new Error('ENOENT: no such file or directory')),
+      close: () => {
+        closes++;
+        return Promise.resolve();
+      },
+      write: () => false,
+      onData: () => () => {},
+      onClose: () => () => {},
+    };
+    const opening = openControlPath({
+      carrier: broken,
+      net: new ClearNet(),
+      steering: new SectorSteering({ horizontalFovRad: Math.PI / 2 }),
+      goalYawRad: 0,
+      rateHz: 200,
+      speedScaling: undefined,
+      mountPitchUpRad: 0,
+      clock: realClock,
+      scheduler: realScheduler,
+      note: () => {},
+    });
+    await expect(opening).rejects.toThrow(/cannot open serial:\/dev\/ttyMISSING@921600: ENOENT/);
+    expect(closes).toBe(1);
   });
 });
