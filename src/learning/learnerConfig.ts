@@ -183,7 +183,7 @@ const learnerConfigObject = z.object({
   /**
    * Start each heavy phase (forward with the loss; the training step) just after an inference finishes
    * (inferenceBeat.ts), so that on a small machine the learner computes in the gaps between inferences rather
-   * than across them. Costs learning rate: each phase may wait up to a window period for the beat.
+   * than across them. Costs learning rate: each phase waits up to a window period for the beat (10 ms at most).
    */
   yieldToInference: z.boolean().default(false),
 });
