@@ -12,7 +12,7 @@
  * each heavy phase starts just after an inference finishes).
  *
  * Windows: the learning bench's synthetic scene (tests/learning/learnerFixtures.ts). The sensor is 640 × 480 and
- * each window carries the learner's 80 ms span with ~16 k events, the learner's cap on a 160 × 120 camera. Windows
+ * each window carries the learner's span (ONLINE_LOSS_SPAN_MS, 80 ms) with ~16 k events, the learner's cap on a 160 × 120 camera. Windows
  * go to `SteeringPipeline.onWindow` every 5 ms on absolute deadlines (200 Hz), and the pipeline stamps each when it
  * is handed over. Not in this figure: ZeroMQ receipt and window cutting, which come before a window is emitted
  * (zmq.bench.ts, windows.bench.ts).
@@ -46,7 +46,7 @@ import type { SampleStats } from '../../src/app/sampleStats.js';
 import type { WindowLearner } from '../../src/app/steeringPipeline.js';
 import type { EventWindow } from '../../src/contracts/eventWindow.js';
 import { LearnerHost } from '../../src/learning/learnerHost.js';
-import { LEARNER_EVENT_CAP } from '../../src/learning/learnerConfig.js';
+import { LEARNER_EVENT_CAP, ONLINE_LOSS_SPAN_MS } from '../../src/learning/learnerConfig.js';
 import { loadProximityNet } from '../../src/perception/loadProximityNet.js';
 import { realClock, realScheduler } from '../../src/platform/time.js';
 import { sceneWindows } from '../learning/learnerFixtures.js';
@@ -55,7 +55,7 @@ import { atFixedRate, round, runStandalone, summarize } from './stats.js';
 const PERIOD_MS = 5;
 const SENSOR = { widthPx: 640, heightPx: 480 };
 const INTRINSICS = { fxPx: 320, fyPx: 320, cxPx: 319.5, cyPx: 239.5 };
-const LEARNER_SPAN_MS = 80;
+const LEARNER_SPAN_MS = ONLINE_LOSS_SPAN_MS;
 /** DESIGN.md's figure for window close → setpoint bytes written, learner running. */
 const TARGET = { medianMs: 2, p99Ms: 5 };
 
