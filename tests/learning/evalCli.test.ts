@@ -1,6 +1,6 @@
 /**
  * `npm run eval:learning`'s (b) verdict as printed: the share of usable pixels with input events and the change
- * over the pixels without them, read back from the same run's JSON report.
+ * over the pixels without them, read back from the same run's JSON report; and its clip options, parsed one way.
  */
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { formatReport, main, type EvalReport } from '../../src/learning/evaluation/cli.js';
@@ -161,4 +161,19 @@ describe('eval:learning (b) verdict', () => {
     expect(text).toContain('320×240 camera (network input: one sensor pixel per network pixel)');
     expect(text).toContain('80 ms loss window, 20000 events');
   }, 90_000);
+});
+
+describe('eval:learning clip options', () => {
+  it('parses every clip option the same way, naming the option a malformed one came with, before flying anything', async () => {
+    await expect(quickReport('--parts', 'b', '--flight', 'forest:seven:60')).rejects.toThrow(/--flight forest:seven:60: expected scenario:seed:seconds/);
+    await expect(quickReport('--parts', 'b', '--held-out', ':7101:20')).rejects.toThrow(/--held-out :7101:20: expected scenario:seed:seconds/);
+    await expect(quickReport('--parts', 'b', '--flight', 'forest:7001:0')).rejects.toThrow(/--flight forest:7001:0/);
+    await expect(quickReport('--parts', 'o', '--oracle-clip', 'forest:C:6001:10')).rejects.toThrow(/--oracle-clip forest:C:6001:10: domain must be A or B/);
+    await expect(quickReport('--parts', 's', '--scan', 'forest:A:901')).rejects.toThrow(/--scan forest:A:901: expected scenario:domain:seed:seconds/);
+  });
+
+  it('takes a domain-B flight\'s left-out seconds from the default flight', async () => {
+    const r = await quickReport('--parts', 'b', '--flight', 'forest:7003', '--no-held-out-b');
+    expect(r.b!.flight).toEqual({ scenario: 'forest', domain: 'B', seed: 7003, seconds: 1.5 });
+  }, 120_000);
 });

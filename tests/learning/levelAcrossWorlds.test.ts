@@ -145,4 +145,5 @@ describe('eval:learning --parts l', () => {
   it('refuses a malformed world', async () => {
     await expect(quickReport('--parts', 'l', '--level-worlds', 'forest:x:3')).rejects.toThrow(/--level-worlds forest:x:3/);
   });
+
 });

@@ -503,6 +503,22 @@ const settleArg = (v: string): { overUpdates: number; fraction: number } | null 
   return r;
 };
 
+/**
+ * A clip from the command line: `scenario:domain:seed:seconds`, or for a domain-B option `scenario:seed:seconds`
+ * (a part left out takes `fallback`'s). Refuses, naming the option, a domain other than A or B, a missing scenario,
+ * a seed that is not an integer, or seconds that are not > 0.
+ */
+function clipArg(text: string, option: string, domain: 'any' | 'B', fallback?: ClipSpec): ClipSpec {
+  const parts = text.split(':');
+  const [scenario, d, seed, seconds] = domain === 'B' ? [parts[0], 'B', parts[1], parts[2]] : parts;
+  if (d !== 'A' && d !== 'B') throw new InvalidArgumentError(`${option} ${text}: domain must be A or B`);
+  const spec: ClipSpec = { scenario: scenario ?? '', domain: d, seed: Number(seed ?? fallback?.seed), seconds: Number(seconds ?? fallback?.seconds) };
+  if (!spec.scenario || !Number.isInteger(spec.seed) || !(spec.seconds > 0)) {
+    throw new InvalidArgumentError(`${option} ${text}: expected ${domain === 'B' ? 'scenario:seed:seconds' : 'scenario:domain:seed:seconds'}`);
+  }
+  return spec;
+}
+
 export async function main(argv: readonly string[] = process.argv): Promise<void> {
   const program = new Command('eval:learning')
     .description('Evidence that learning works: (a) pretrained vs random init on held-out domain A, (b) online learning vs frozen in a 60 s domain-B flight, (c) loss vs ν error.')
@@ -579,33 +595,12 @@ export async function main(argv: readonly string[] = process.argv): Promise<void
   const speedScaling = offValue(o.speedScaling);
   const parts = new Set(o.parts.split(',').map((p) => p.trim())) as Set<Part>;
   for (const p of parts) if (!PARTS.includes(p)) throw new InvalidArgumentError(`--parts: unknown part '${p}' (known: ${PARTS.join(', ')})`);
-  let oracleClip: ClipSpec | undefined;
-  if (o.oracleClip) {
-    const [scenario, domain, seed, seconds] = o.oracleClip.split(':');
-    if (domain !== 'A' && domain !== 'B') throw new InvalidArgumentError(`--oracle-clip ${o.oracleClip}: domain must be A or B`);
-    oracleClip = { scenario: scenario!, domain, seed: Number(seed), seconds: Number(seconds) };
-  }
-  const levelWorlds: ClipSpec[] | undefined = (o.levelWorlds ?? (o.quick ? ['forest:7001:3', 'forest:7101:3'] : undefined))?.map((t) => {
-    const [scenario, seed, seconds] = t.split(':');
-    const spec = { scenario: scenario!, domain: 'B' as const, seed: Number(seed), seconds: Number(seconds) };
-    if (!scenario || !Number.isInteger(spec.seed) || !(spec.seconds > 0)) throw new InvalidArgumentError(`--level-worlds ${t}: expected scenario:seed:seconds`);
-    return spec;
-  });
-  const scan: ClipSpec[] = (o.scan ?? ['forest:A:901:12', 'forest:B:6001:20']).map((t) => {
-    const [scenario, domain, seed, seconds] = t.split(':');
-    if (domain !== 'A' && domain !== 'B') throw new InvalidArgumentError(`--scan ${t}: domain must be A or B`);
-    return { scenario: scenario!, domain, seed: Number(seed), seconds: Number(seconds), ...(o.scanSensor ? { sensorOverrides: o.scanSensor } : {}) };
-  });
-  let flight: ClipSpec = o.quick ? QUICK_ADAPTATION_B : ADAPTATION_B;
-  if (o.flight) {
-    const [scenario, seed, seconds] = o.flight.split(':');
-    flight = { scenario: scenario!, domain: 'B', seed: Number(seed ?? flight.seed), seconds: Number(seconds ?? flight.seconds) };
-  }
-  let heldOutB: ClipSpec = o.quick ? QUICK_HELD_OUT_B : HELD_OUT_B;
-  if (o.heldOut) {
-    const [scenario, seed, seconds] = o.heldOut.split(':');
-    heldOutB = { scenario: scenario!, domain: 'B', seed: Number(seed ?? heldOutB.seed), seconds: Number(seconds ?? heldOutB.seconds) };
-  }
+  const oracleClip = o.oracleClip ? clipArg(o.oracleClip, '--oracle-clip', 'any') : undefined;
+  const levelWorlds = (o.levelWorlds ?? (o.quick ? ['forest:7001:3', 'forest:7101:3'] : undefined))?.map((t) => clipArg(t, '--level-worlds', 'B'));
+  const scan = (o.scan ?? ['forest:A:901:12', 'forest:B:6001:20']).map((t): ClipSpec => ({ ...clipArg(t, '--scan', 'any'), ...(o.scanSensor ? { sensorOverrides: o.scanSensor } : {}) }));
+  const quickOr = (quick: ClipSpec, full: ClipSpec) => (o.quick ? quick : full);
+  const flight = o.flight ? clipArg(o.flight, '--flight', 'B', quickOr(QUICK_ADAPTATION_B, ADAPTATION_B)) : quickOr(QUICK_ADAPTATION_B, ADAPTATION_B);
+  const heldOutB = o.heldOut ? clipArg(o.heldOut, '--held-out', 'B', quickOr(QUICK_HELD_OUT_B, HELD_OUT_B)) : quickOr(QUICK_HELD_OUT_B, HELD_OUT_B);
   const online: TrainerSettings = {
     ...DEFAULT_ONLINE_TRAINER,
     ...(o.lr !== undefined ? { learningRate: o.lr } : {}),
