@@ -50,7 +50,7 @@ import { LEARNER_EVENT_CAP, ONLINE_LOSS_SPAN_MS } from '../../src/learning/learn
 import { loadProximityNet } from '../../src/perception/loadProximityNet.js';
 import { realClock, realScheduler } from '../../src/platform/time.js';
 import { sceneWindows } from '../learning/learnerFixtures.js';
-import { atFixedRate, round, runStandalone, summarize } from './stats.js';
+import { atFixedRate, round, roundSummary, runStandalone, summarize, type Summary } from './stats.js';
 
 const PERIOD_MS = 5;
 const SENSOR = { widthPx: 640, heightPx: 480 };
@@ -59,12 +59,8 @@ const LEARNER_SPAN_MS = ONLINE_LOSS_SPAN_MS;
 /** DESIGN.md's figure for window close → setpoint bytes written, learner running. */
 const TARGET = { medianMs: 2, p99Ms: 5 };
 
-type Percentiles = { median: number; p90: number; p99: number; max: number; n: number };
-function percentiles(values: readonly number[]): Percentiles | null {
-  if (values.length === 0) return null;
-  const s = summarize(values);
-  return { median: round(s.median), p90: round(s.p90), p99: round(s.p99), max: round(s.max), n: s.runs };
-}
+/** Median, p10/p90/p99, min and max (ms, rounded), or null without samples. */
+const percentiles = (values: readonly number[]): Summary | null => (values.length > 0 ? roundSummary(summarize(values)) : null);
 
 /** Feeds one window every period (200 Hz) on absolute deadlines for `seconds`. */
 async function feed(onWindow: (w: EventWindow) => void, windows: readonly EventWindow[], seconds: number): Promise<{ fed: number; skippedSlots: number }> {
@@ -201,17 +197,17 @@ export async function run(opts: { quick: boolean }): Promise<Record<string, unkn
       parts: { queueMs: percentiles(c.queue), inferMs: percentiles(c.infer), steerGuardWriteMs: percentiles(c.steerWrite) },
       ...(c.host ? { learnerUpdatesPerS: round(c.updates / c.seconds, 1) } : {}),
     });
-    const [alone, withLearner, withYielding] = conditions as [Condition, Condition, Condition];
-    const lat = percentiles(withLearner.latency);
+    const [alone, learnerDefault, learnerYielding] = conditions.map(report) as [ReturnType<typeof report>, ReturnType<typeof report>, ReturnType<typeof report>];
+    const lat = learnerDefault.latencyMs;
     return {
       machine: { cpus: os.cpus().length, model: os.cpus()[0]?.model ?? 'unknown', loadAverage1mBefore: round(loadBefore, 2), loadAverage1mAfter: round(os.loadavg()[0]!, 2) },
       carrier: carrier.kind,
       windows: { sensor: `${SENSOR.widthPx}x${SENSOR.heightPx}`, periodMs: PERIOD_MS, learnerSpanMs: LEARNER_SPAN_MS, learnerEventsMedian: summarize(windows.map((w) => w.learnerEvents.length)).median },
       segments: { rounds, secondsEach: segmentS, order: conditions.map((c) => c.name) },
-      alone: report(alone),
-      learner: report(withLearner),
-      learnerYielding: report(withYielding),
-      p99RatioLearnerToAlone: lat && alone.latency.length > 0 ? round(lat.p99 / percentiles(alone.latency)!.p99, 2) : null,
+      alone,
+      learner: learnerDefault,
+      learnerYielding,
+      p99RatioLearnerToAlone: lat && alone.latencyMs ? round(lat.p99 / alone.latencyMs.p99, 2) : null,
       emulator: { mode: path.link.state().modeName },
       notes,
       target: { ...TARGET, met: lat !== null && lat.median <= TARGET.medianMs && lat.p99 <= TARGET.p99Ms },
