@@ -5,6 +5,7 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { formatReport, main, type EvalReport } from '../../src/learning/evaluation/cli.js';
 import { resolveLearnerConfig } from '../../src/learning/learnerConfig.js';
+import { quickReport } from './evalReport.js';
 
 afterEach(() => vi.restoreAllMocks());
 
@@ -12,17 +13,6 @@ const CAMERA_160 = { sensor: { widthPx: 160, heightPx: 120 }, intrinsics: { fxPx
 
 async function quickB(...extra: string[]): Promise<EvalReport> {
   return quickReport('--parts', 'b', ...extra);
-}
-
-async function quickReport(...extra: string[]): Promise<EvalReport> {
-  let out = '';
-  vi.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
-    out += String(chunk);
-    return true;
-  });
-  await main(['node', 'eval:learning', '--quick', '--json', '--no-progress', ...extra]);
-  vi.restoreAllMocks();
-  return JSON.parse(out) as EvalReport;
 }
 
 describe('eval:learning (b) verdict', () => {

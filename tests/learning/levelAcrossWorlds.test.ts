@@ -4,8 +4,9 @@
  * pilot's slow-near-obstacles confound, and `eval:learning --parts l` read back from its own JSON.
  */
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { formatReport, main, type EvalReport } from '../../src/learning/evaluation/cli.js';
+import { formatReport } from '../../src/learning/evaluation/cli.js';
 import { ALL_SPEEDS_BAND, CRUISE_BAND, levelWindow, MIN_WINDOWS_PER_WORLD, residualSdOfLine, summariseLevels, type LevelWindow } from '../../src/learning/evaluation/levelAcrossWorlds.js';
+import { quickReport } from './evalReport.js';
 
 afterEach(() => vi.restoreAllMocks());
 
@@ -106,19 +107,9 @@ describe('summariseLevels', () => {
 });
 
 describe('eval:learning --parts l', () => {
-  async function quickReport(...extra: string[]): Promise<EvalReport> {
-    let out = '';
-    vi.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
-      out += String(chunk);
-      return true;
-    });
-    await main(['node', 'eval:learning', '--quick', '--json', '--no-progress', '--workers', '0', ...extra]);
-    vi.restoreAllMocks();
-    return JSON.parse(out) as EvalReport;
-  }
 
   it('flies the worlds, reports the cruise band and every speed, and prints what the JSON holds', async () => {
-    const r = await quickReport('--parts', 'l');
+    const r = await quickReport('--workers', '0', '--parts', 'l');
     expect(r.level).toHaveLength(2);
     const [cruise, all] = r.level!;
     expect(cruise!.band).toEqual(CRUISE_BAND);
@@ -143,7 +134,7 @@ describe('eval:learning --parts l', () => {
   }, 120_000);
 
   it('refuses a malformed world', async () => {
-    await expect(quickReport('--parts', 'l', '--level-worlds', 'forest:x:3')).rejects.toThrow(/--level-worlds forest:x:3/);
+    await expect(quickReport('--workers', '0', '--parts', 'l', '--level-worlds', 'forest:x:3')).rejects.toThrow(/--level-worlds forest:x:3/);
   });
 
 });
