@@ -11,23 +11,11 @@ import type { ByteTransport } from '../../firmware-bridge/transport/byteTranspor
 import { createMockTransportPair } from '../../firmware-bridge/transport/mockTransport.js';
 import { SectorSteering } from '../../src/avoidance/sectorSteering.js';
 import { openControlPath, type ControlPath } from '../../src/app/controlPath.js';
-import type { ProximityInference } from '../../src/app/steeringPipeline.js';
 import type { EventWindow, NetworkInput } from '../../src/contracts/eventWindow.js';
-import type { ProximityMap } from '../../src/contracts/proximityMap.js';
 import { realClock, realScheduler } from '../../src/platform/time.js';
+import { ConstantNet } from './constantNet.js';
 
 const GEOMETRY = { widthPx: 16, heightPx: 12 };
-
-/** A network double: a clear map (ν 0.05 1/s everywhere), stamped with the window's time; records the scale it was given. */
-class ClearNet implements ProximityInference {
-  readonly scales: (number | undefined)[] = [];
-  private readonly data = new Float32Array(GEOMETRY.widthPx * GEOMETRY.heightPx).fill(0.05);
-  infer(_input: NetworkInput, tUs: number, nuScale?: number): Promise<ProximityMap> {
-    this.scales.push(nuScale);
-    return Promise.resolve({ tUs, geometry: GEOMETRY, invTtcPerS: this.data, weightsVersion: 1 });
-  }
-  setWeights(): void {}
-}
 
 /** Without a learner the pipeline reads only the window's input and end time. */
 const windowAt = (tEndUs: number) => ({ input: {} as NetworkInput, tEndUs }) as EventWindow;
@@ -52,7 +40,7 @@ describe('openControlPath', () => {
     const emulator = new Px4Emulator({ transport: fcSide, vehicle: new FirstOrderVehicle(), clock: realClock, scheduler: realScheduler, armed: true });
     await emulator.start();
     open.emulator = emulator;
-    const net = new ClearNet();
+    const net = new ConstantNet(GEOMETRY, 0.05); // a clear map: ν 0.05 1/s everywhere
     const notes: string[] = [];
     const path = await openControlPath({
       carrier: companionSide,
@@ -88,7 +76,7 @@ describe('openControlPath', () => {
     expect(latency.every((ms) => ms >= 0 && Number.isFinite(ms))).toBe(true);
     await until(() => emulator.stats().setpointsReceived >= before + 20);
     // Hovering (V_z ≈ 0): the output is read at the scaling's floor, 0.5 / 2.
-    expect(net.scales.every((s) => s !== undefined && Math.abs(s - 0.25) < 0.05)).toBe(true);
+    expect(net.calls.every((c) => c.nuScale !== undefined && Math.abs(c.nuScale - 0.25) < 0.05)).toBe(true);
     expect(notes.filter((l) => l.startsWith('perception'))).toEqual([]);
 
     await path.close();
@@ -114,7 +102,7 @@ describe('openControlPath', () => {
     };
     const opening = openControlPath({
       carrier: broken,
-      net: new ClearNet(),
+      net: new ConstantNet(GEOMETRY, 0.05),
       steering: new SectorSteering({ horizontalFovRad: Math.PI / 2 }),
       goalYawRad: 0,
       rateHz: 200,

@@ -4,36 +4,15 @@
  */
 import { describe, expect, it } from 'vitest';
 import type { NetworkInput } from '../../src/contracts/eventWindow.js';
-import type { ProximityMap } from '../../src/contracts/proximityMap.js';
 import type { SensorGeometry } from '../../src/contracts/sensorGeometry.js';
 import { SharedTruthChannel } from '../../src/app/sharedTruthChannel.js';
 import { SharedVehicleChannel } from '../../src/app/sharedVehicleChannel.js';
 import { SimWorld } from '../../src/app/simWorld.js';
-import type { ProximityInference } from '../../src/app/steeringPipeline.js';
 import { TruthSteeredInference } from '../../src/app/truthSteeredInference.js';
 import { startTypeScriptWorker } from '../../src/platform/typescriptWorker.js';
+import { ConstantNet } from './constantNet.js';
 
 const GEOMETRY: SensorGeometry = { widthPx: 8, heightPx: 6 };
-
-/** A network double: every map is `value` everywhere, stamped with the window's time; records its calls. */
-class ConstantNet implements ProximityInference {
-  readonly calls: { tUs: number; nuScale: number | undefined }[] = [];
-  readonly weights: number[] = [];
-  private readonly data: Float32Array;
-  constructor(
-    readonly geometry: SensorGeometry,
-    value: number,
-  ) {
-    this.data = new Float32Array(geometry.widthPx * geometry.heightPx).fill(value);
-  }
-  infer(_input: NetworkInput, tUs: number, nuScale?: number): Promise<ProximityMap> {
-    this.calls.push({ tUs, nuScale });
-    return Promise.resolve({ tUs, geometry: this.geometry, invTtcPerS: this.data, weightsVersion: 7 });
-  }
-  setWeights(version: number): void {
-    this.weights.push(version);
-  }
-}
 
 const INPUT = {} as NetworkInput; // the double never reads it
 
