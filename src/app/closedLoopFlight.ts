@@ -22,18 +22,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { SectorSteering } from '../avoidance/sectorSteering.js';
-import type { ByteTransport } from '../../firmware-bridge/transport/byteTransport.js';
 import { Px4Emulator } from '../../firmware-bridge/emulator/px4Emulator.js';
 import type { MavlinkFlightLink } from '../../firmware-bridge/mavlink/mavlinkFlightLink.js';
-import { createMockTransportPair } from '../../firmware-bridge/transport/mockTransport.js';
-import { SerialTransport } from '../../firmware-bridge/transport/serialTransport.js';
-import { SocatPtyPair } from '../../firmware-bridge/transport/socatPtyPair.js';
 import { ZmqEventSource } from '../ingest/zmq/index.js';
 import { LearnerHost } from '../learning/learnerHost.js';
 import { loadProximityNet } from '../perception/loadProximityNet.js';
 import { realClock, realScheduler } from '../platform/time.js';
 import type { FlightStatus, FlightSummary } from './flightReport.js';
-import { openControlPath } from './controlPath.js';
+import { openControlPath, openFcCarrier } from './controlPath.js';
 import { startStatusTicker } from './flightStatusTicker.js';
 import { IngestRuntime } from './ingestRuntime.js';
 import { perceptionWindows } from './perceptionWindows.js';
@@ -147,7 +143,9 @@ export async function runClosedLoopFlight(opts: ClosedLoopFlightOptions): Promis
     const info = world.info;
 
     // The FC link's carrier: a real pty pair through socat, or in memory when socat is missing.
-    const { fcSide, companionSide, kind: fcTransport } = await openFcCarrier(opts.fcTransport ?? 'auto', tmp, closers, (l) => note('setup', l));
+    const carrier = await openFcCarrier(opts.fcTransport ?? 'auto', tmp, (l) => note('setup', l));
+    closers.push(() => carrier.close());
+    const { fcSide, companionSide, kind: fcTransport } = carrier;
 
     const emulator = new Px4Emulator({ transport: fcSide, vehicle: new SimVehicleAdapter(channel), clock, scheduler, armed: true });
     await emulator.start();
@@ -307,24 +305,6 @@ export async function runClosedLoopFlight(opts: ClosedLoopFlightOptions): Promis
   } finally {
     await closeAll();
   }
-}
-
-/** Opens the two ends of the FC link: a socat pty pair (closed again by `closers`), or an in-memory pair. */
-async function openFcCarrier(
-  want: 'auto' | 'pty' | 'memory',
-  dir: string,
-  closers: (() => Promise<unknown> | void)[],
-  log: (line: string) => void,
-): Promise<{ fcSide: ByteTransport; companionSide: ByteTransport; kind: 'pty' | 'memory' }> {
-  if (want === 'pty' || (want === 'auto' && SocatPtyPair.available())) {
-    const pty = new SocatPtyPair(join(dir, 'fc'), join(dir, 'cc'));
-    await pty.start();
-    closers.push(() => pty.stop());
-    return { fcSide: new SerialTransport({ path: pty.pathA }), companionSide: new SerialTransport({ path: pty.pathB }), kind: 'pty' };
-  }
-  if (want === 'auto') log('socat not found: the FC link runs over an in-memory transport pair, not a serial port (apt-get install socat)');
-  const [fc, cc] = createMockTransportPair('fc-emulator', 'companion');
-  return { fcSide: fc, companionSide: cc, kind: 'memory' };
 }
 
 /** Waits (at most 2 s) until the source has received and handled every packet the simulator sent. */

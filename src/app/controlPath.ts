@@ -6,11 +6,16 @@
  *     never arms) → TimedTransport → the FC carrier (a serial port, a pty, or an in-memory pair).
  *
  * Wired here once, so that the closed-loop flight (closedLoopFlight.ts) and the control-path benchmark
- * (tests/bench/controlpath.bench.ts) run the same parts the same way; each hands in its own windows and carrier.
+ * (tests/bench/controlpath.bench.ts) run the same parts the same way; each hands in its own windows, and opens the
+ * carrier with `openFcCarrier` (a socat pty pair, or in memory without socat).
  * Opening connects the link and starts the guard's setpoint stream (hover setpoints until steering submits); the
  * caller feeds `pipeline.onWindow` and closes in reverse order through `close`.
  */
+import { join } from 'node:path';
 import type { ByteTransport } from '../../firmware-bridge/transport/byteTransport.js';
+import { createMockTransportPair } from '../../firmware-bridge/transport/mockTransport.js';
+import { SerialTransport } from '../../firmware-bridge/transport/serialTransport.js';
+import { SocatPtyPair } from '../../firmware-bridge/transport/socatPtyPair.js';
 import { MavlinkFlightLink } from '../../firmware-bridge/mavlink/mavlinkFlightLink.js';
 import { DEFAULT_GUARD_CONFIG } from '../../firmware-bridge/safety/guardConfig.js';
 import { GuardedFlightLink } from '../../firmware-bridge/safety/guardedFlightLink.js';
@@ -105,4 +110,28 @@ export async function openControlPath(o: ControlPathOptions): Promise<ControlPat
       await link.close();
     },
   };
+}
+
+/** The two ends of the FC link's carrier: the flight controller's (the emulator's) and the companion's. */
+export interface FcCarrier {
+  readonly fcSide: ByteTransport;
+  readonly companionSide: ByteTransport;
+  readonly kind: 'pty' | 'memory';
+  /** Stops the socat pair (nothing for the in-memory pair). */
+  close(): Promise<void>;
+}
+
+/**
+ * Opens the FC link's carrier: a real pty pair through socat (its links in `dir`), or an in-memory pair when asked,
+ * or with `auto` when socat is missing (said through `log`).
+ */
+export async function openFcCarrier(want: 'auto' | 'pty' | 'memory', dir: string, log: (line: string) => void): Promise<FcCarrier> {
+  if (want === 'pty' || (want === 'auto' && SocatPtyPair.available())) {
+    const pty = new SocatPtyPair(join(dir, 'fc'), join(dir, 'cc'));
+    await pty.start();
+    return { fcSide: new SerialTransport({ path: pty.pathA }), companionSide: new SerialTransport({ path: pty.pathB }), kind: 'pty', close: () => pty.stop() };
+  }
+  if (want === 'auto') log('socat not found: the FC link runs over an in-memory transport pair, not a serial port (apt-get install socat)');
+  const [fc, cc] = createMockTransportPair('fc-emulator', 'companion');
+  return { fcSide: fc, companionSide: cc, kind: 'memory', close: async () => {} };
 }

@@ -36,12 +36,8 @@ import os from 'node:os';
 import { join } from 'node:path';
 import { Px4Emulator } from '../../firmware-bridge/emulator/px4Emulator.js';
 import { FirstOrderVehicle } from '../../firmware-bridge/emulator/emulatedVehicle.js';
-import type { ByteTransport } from '../../firmware-bridge/transport/byteTransport.js';
-import { createMockTransportPair } from '../../firmware-bridge/transport/mockTransport.js';
-import { SerialTransport } from '../../firmware-bridge/transport/serialTransport.js';
-import { SocatPtyPair } from '../../firmware-bridge/transport/socatPtyPair.js';
 import { SectorSteering } from '../../src/avoidance/sectorSteering.js';
-import { openControlPath } from '../../src/app/controlPath.js';
+import { openControlPath, openFcCarrier } from '../../src/app/controlPath.js';
 import type { SampleStats } from '../../src/app/sampleStats.js';
 import type { WindowLearner } from '../../src/app/steeringPipeline.js';
 import type { EventWindow } from '../../src/contracts/eventWindow.js';
@@ -66,17 +62,6 @@ const percentiles = (values: readonly number[]): Summary | null => (values.lengt
 async function feed(onWindow: (w: EventWindow) => void, windows: readonly EventWindow[], seconds: number): Promise<{ fed: number; skippedSlots: number }> {
   const r = await atFixedRate(PERIOD_MS, seconds, (k) => onWindow(windows[k % windows.length]!));
   return { fed: r.ticks, skippedSlots: r.skipped };
-}
-
-/** The FC's end and the companion's end of the carrier: a socat pty pair, or in memory without socat. */
-async function openCarrier(dir: string): Promise<{ fcSide: ByteTransport; companionSide: ByteTransport; kind: 'pty' | 'memory'; stop: () => Promise<void> }> {
-  if (SocatPtyPair.available()) {
-    const pty = new SocatPtyPair(join(dir, 'fc'), join(dir, 'cc'));
-    await pty.start();
-    return { fcSide: new SerialTransport({ path: pty.pathA }), companionSide: new SerialTransport({ path: pty.pathB }), kind: 'pty', stop: () => pty.stop() };
-  }
-  const [fc, cc] = createMockTransportPair('fc-emulator', 'companion');
-  return { fcSide: fc, companionSide: cc, kind: 'memory', stop: async () => {} };
 }
 
 interface Condition {
@@ -109,8 +94,8 @@ export async function run(opts: { quick: boolean }): Promise<Record<string, unkn
     closers.push(() => net.release());
     for (let i = 0; i < 200; i++) await net.infer(windows[i % windows.length]!.input, 0); // JIT and ORT warm-up
 
-    const carrier = await openCarrier(dir);
-    closers.push(carrier.stop);
+    const carrier = await openFcCarrier('auto', dir, () => {}); // the figures name the carrier
+    closers.push(() => carrier.close());
     const emulator = new Px4Emulator({ transport: carrier.fcSide, vehicle: new FirstOrderVehicle(), clock: realClock, scheduler: realScheduler, armed: true });
     await emulator.start();
     closers.push(() => emulator.stop());
